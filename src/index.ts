@@ -1,0 +1,7 @@
+/**
+ * mpak as a library: the same core functions the CLI calls, for scripts, CI and GitHub Actions.
+ * Each capability re-exports its public API here.
+ */
+export { MpakError, ExitCode, inputError, negativeError, environmentError, isMpakError } from './errors.js';
+export { canonicalJson, stableJson } from './util/canonical-json.js';
+export { sha256File, sha256 } from './util/hash.js';
