@@ -1,0 +1,56 @@
+import { CATALOGUE } from '../catalogue.js';
+import type { Control, ControlId } from '../types.js';
+
+// ---- D1 controls (engine owner) ------------------------------------------------------------
+// (imports are added as each control lands)
+
+// ---- D2 controls: add ONE import line per control here ----------------------------------------
+// import { cq01 } from './cq-01.js';
+// import { cq02 } from './cq-02.js';
+// import { cq03 } from './cq-03.js';
+// import { cq04 } from './cq-04.js';
+// import { cq05 } from './cq-05.js';
+// import { cq06 } from './cq-06.js';
+// import { cd03 } from './cd-03.js';
+
+/** Every implemented control, keyed by id. Missing ids are evaluated as `error` (fail closed). */
+const implemented: Partial<Record<ControlId, Control>> = {
+  // D1 entries
+
+  // D2 entries: uncomment as each lands
+  // 'CQ-01': cq01,
+  // 'CQ-02': cq02,
+  // 'CQ-03': cq03,
+  // 'CQ-04': cq04,
+  // 'CQ-05': cq05,
+  // 'CQ-06': cq06,
+  // 'CD-03': cd03,
+};
+
+/** A catalogue entry with no detector yet: always `error`, never `pass`. */
+function notImplemented(id: ControlId): Control {
+  const entry = CATALOGUE.find((c) => c.id === id)!;
+  return {
+    id,
+    name: entry.name,
+    level: entry.level,
+    domain: entry.domain,
+    evaluate: async () => ({
+      status: 'error',
+      reason: 'detector not implemented',
+      findings: [],
+      errors: [`${id}: detector not implemented`],
+    }),
+  };
+}
+
+/** All 25 controls in catalogue order. */
+export function allControls(): Control[] {
+  return CATALOGUE.map((entry) => {
+    const control = implemented[entry.id] ?? notImplemented(entry.id);
+    if (control.id !== entry.id || control.level !== entry.level || control.domain !== entry.domain) {
+      throw new Error(`control ${entry.id} does not match the catalogue`);
+    }
+    return control;
+  });
+}
