@@ -5,3 +5,4 @@
 export { MpakError, ExitCode, inputError, negativeError, environmentError, isMpakError } from './errors.js';
 export { canonicalJson, stableJson } from './util/canonical-json.js';
 export { sha256File, sha256 } from './util/hash.js';
+export * from './manifest/index.js';
