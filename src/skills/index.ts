@@ -1,0 +1,2 @@
+export { skillFrontmatterSchema, SKILL_NAME_PATTERN, type SkillFrontmatter } from './frontmatter.js';
+export { checkSkillText, validateSkillFolder, type SkillCheck, type SkillFolderCheck, type SkillProblem } from './validate.js';
