@@ -1,2 +1,3 @@
 export { skillFrontmatterSchema, SKILL_NAME_PATTERN, type SkillFrontmatter } from './frontmatter.js';
 export { checkSkillText, validateSkillFolder, type SkillCheck, type SkillFolderCheck, type SkillProblem } from './validate.js';
+export { packSkill, type PackSkillOptions, type PackSkillResult } from './pack.js';
