@@ -164,6 +164,8 @@ export interface ManifestCheck {
   version?: string;
   errors: ManifestProblem[];
   warnings: ManifestProblem[];
+  /** Set when the validator itself could not run (AI-01 is then `error`). */
+  validatorError?: string;
 }
 
 export interface ManifestProblem {
