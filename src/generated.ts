@@ -11,7 +11,9 @@ export interface GeneratedFile {
 
 type Generator = () => Promise<GeneratedFile[]> | GeneratedFile[];
 
-const generators: Generator[] = [];
+const generators: Generator[] = [
+  async () => (await import('./manifest/json-schema.js')).manifestGeneratedFiles(),
+];
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {
   const out: GeneratedFile[] = [];

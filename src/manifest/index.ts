@@ -28,3 +28,5 @@ export type { MtfExtension, MtfPermissions, MtfCredential, MtfReading, ResolvedM
 export { readMpakMeta, ARCH_OVERRIDE_KEY } from './mpak-meta.js';
 export type { MpakMeta, MpakMetaReading, ContentHashEntry } from './mpak-meta.js';
 export { isZod3Email, isWhatwgUrl } from './formats.js';
+export { checkBundleContext, folderBundleFiles, isPng } from './context.js';
+export type { BundleFiles } from './context.js';
