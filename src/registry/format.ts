@@ -408,12 +408,30 @@ export const PackageDocument = z.strictObject({
 });
 export type PackageDocument = z.infer<typeof PackageDocument>;
 
-/** `catalog.json`: one-file export of every package document for tools that want one download. */
+/** One package in `catalog.json`: every version number, and the full entry of the latest only. */
+export const CatalogEntry = z.strictObject({
+  kind: PackageKind,
+  name: PackageName,
+  serverName: z.string(),
+  latest: Version.nullable(),
+  /** All versions, semver-descending, with their status. */
+  versions: z.array(z.strictObject({ version: Version, status: VersionStatus })),
+  /** The latest version's entry (null when there is none); older versions live in the package document. */
+  entry: VersionEntry.nullable(),
+  /** Path of the package document with every version. */
+  document: z.string(),
+});
+export type CatalogEntry = z.infer<typeof CatalogEntry>;
+
+/**
+ * `catalog.json`: a one-file export for tools that want a single catalogue. It carries the
+ * latest version of each package in full (10,000 packages stay well under the 16 MiB file cap).
+ */
 export const Catalog = z.strictObject({
   formatVersion: z.number().int().min(1),
   registry: z.strictObject({ name: z.string(), title: z.string(), baseUrl: z.string() }),
   version: z.number().int().min(1),
-  packages: z.array(PackageDocument),
+  packages: z.array(CatalogEntry),
 });
 export type Catalog = z.infer<typeof Catalog>;
 
@@ -462,10 +480,14 @@ export function serverNameOf(name: string): string {
 export function v01VersionPath(serverName: string, version: string): string {
   return `v0.1/servers/${encodeURIComponent(serverName)}/versions/${encodeURIComponent(version)}`;
 }
-/** The version list of one server: `v0.1/servers/<url-encoded name>/versions`. */
-export const v01VersionsPath = (serverName: string) => `v0.1/servers/${encodeURIComponent(serverName)}/versions`;
-/** The whole server list (static: no cursor, `count` = number of items). */
-export const V01_SERVERS_PATH = 'v0.1/servers';
+/**
+ * The version list of one server. A folder cannot also be a file, so the list of
+ * `GET /v0.1/servers/{name}/versions` lives at `…/versions/index.json`; `mpak index serve` (and
+ * most static hosts' index rules) answer the folder URL with it.
+ */
+export const v01VersionsPath = (serverName: string) => `v0.1/servers/${encodeURIComponent(serverName)}/versions/index.json`;
+/** `GET /v0.1/servers`: the latest version of every server (static: no cursor, `count` = items), at `v0.1/servers/index.json`. */
+export const V01_SERVERS_PATH = 'v0.1/servers/index.json';
 
 /** Size caps readers enforce before parsing (spec/registry.md). */
 export const SIZE_LIMITS = {
