@@ -57,9 +57,14 @@ async function checkPngFile(
  * Checks a valid manifest against the files of its bundle (mcpb-format.md §1.4, §1.6): the
  * top-level `icon` with the official outcomes (remote URL → warning; `${__dirname}`, absolute,
  * missing, not PNG → error), each `icons[].src` (warnings), the entry point (or `<entry>.exe`)
- * present, and a `binary` entry point executable.
+ * present, and a `binary` entry point executable. `entryPoint: false` skips the entry point (a
+ * bare manifest.json in a source tree may name a file that a build creates later).
  */
-export async function checkBundleContext(manifest: Manifest, files: BundleFiles): Promise<Problem[]> {
+export async function checkBundleContext(
+  manifest: Manifest,
+  files: BundleFiles,
+  options: { entryPoint?: boolean } = {},
+): Promise<Problem[]> {
   const out: Problem[] = [];
   const icon = manifest.icon;
   if (icon) {
@@ -103,6 +108,7 @@ export async function checkBundleContext(manifest: Manifest, files: BundleFiles)
     if (p) out.push(p);
   }
 
+  if (options.entryPoint === false) return out;
   const entry = manifest.server.entry_point;
   const entryPath = ['server', 'entry_point'];
   const rel = bundlePath(entry);

@@ -6,7 +6,7 @@ export { MPAK_META_KEY, MTF_META_KEY, MANIFEST_VERSIONS, INIT_MANIFEST_VERSION, 
 export type { ManifestVersion } from './constants.js';
 export { validateManifest, parseManifestText, resolveManifestVersion } from './validate.js';
 export type { ManifestCheck, ValidateOptions, ParseOptions } from './validate.js';
-export { formatPath } from './problems.js';
+export { formatPath, problem } from './problems.js';
 export type { Problem } from './problems.js';
 export { MANIFEST_SCHEMAS, ManifestSchemaV0_1, ManifestSchemaV0_2, ManifestSchemaV0_3, ManifestSchemaV0_4, UserConfigOptionSchema } from './schema.js';
 export type {
@@ -30,3 +30,5 @@ export type { MpakMeta, MpakMetaReading, ContentHashEntry } from './mpak-meta.js
 export { isZod3Email, isWhatwgUrl } from './formats.js';
 export { checkBundleContext, folderBundleFiles, isPng } from './context.js';
 export type { BundleFiles } from './context.js';
+export { validateManifestPath, checkManifestWithFiles, applyStrict } from './validate-path.js';
+export type { ManifestPathCheck } from './validate-path.js';

@@ -84,6 +84,15 @@ export function issuesToProblems(
           );
           break;
         }
+        if (path[0] === 'user_config' && path.at(-1) === 'type' && value === 'select') {
+          out.push(
+            problem(severity, path, 'Expected one of "string", "number", "boolean", "directory", "file", found "select" (MCPB has no select type)', {
+              value,
+              fix: 'Use "type": "string" and list the choices in the description.',
+            }),
+          );
+          break;
+        }
         const what = issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${expectedList(issue.values)}`;
         out.push(problem(severity, path, `Expected ${what}, found ${describeValue(value)}`, { value }));
         break;

@@ -11,13 +11,13 @@ import { isWhatwgUrl, isZod3Email } from './formats.js';
 const url = () =>
   z
     .string()
-    .refine(isWhatwgUrl, { message: 'Invalid url' })
+    .refine(isWhatwgUrl, { message: 'Invalid url: expected a URL that WHATWG `new URL()` parses' })
     .meta({ format: 'uri' });
 
 const email = () =>
   z
     .string()
-    .refine(isZod3Email, { message: 'Invalid email' })
+    .refine(isZod3Email, { message: 'Invalid email: expected an email address' })
     .meta({ format: 'email' });
 
 const LOCALE_PLACEHOLDER_REGEX = /\$\{locale\}/i;
