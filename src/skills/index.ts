@@ -1,3 +1,4 @@
 export { skillFrontmatterSchema, SKILL_NAME_PATTERN, type SkillFrontmatter } from './frontmatter.js';
 export { checkSkillText, validateSkillFolder, type SkillCheck, type SkillFolderCheck, type SkillProblem } from './validate.js';
 export { packSkill, type PackSkillOptions, type PackSkillResult } from './pack.js';
+export { installSkill, type InstallSkillOptions, type InstallSkillResult } from './install.js';
