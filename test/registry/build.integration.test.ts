@@ -1,0 +1,104 @@
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { buildIndex } from '../../src/registry/build.js';
+import { readIndexSigningKey, type IndexSigningKey } from '../../src/registry/keys.js';
+import { writeSourceEntry } from '../../src/registry/source.js';
+import { SnapshotFile, TimestampFile, summaryRecords, SummaryShard } from '../../src/registry/format.js';
+import { verifyIndex } from '../../src/registry/verify.js';
+import { createRegistry, sourceEntry } from './fixtures.js';
+
+async function treeBytes(root: string, prefix = ''): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  for (const e of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of await treeBytes(root, rel)) out.set(k, v);
+    else out.set(rel, await readFile(join(root, rel)));
+  }
+  return out;
+}
+
+describe('index build', () => {
+  let tmp: { dir: string; cleanup: () => Promise<void> };
+  let reg: string;
+  let key: IndexSigningKey;
+  const now = new Date('2026-02-01T00:00:00Z');
+
+  beforeEach(async () => {
+    tmp = await tempDir();
+    reg = join(tmp.dir, 'reg');
+    const init = await createRegistry(reg, join(tmp.dir, 'home'));
+    key = await readIndexSigningKey(init.key.path!);
+    await writeSourceEntry(reg, sourceEntry('@acme/weather', ['1.0.0', '1.10.0', '1.2.0']));
+    await writeSourceEntry(reg, sourceEntry('@acme/notes', ['0.1.0']));
+    await writeSourceEntry(reg, sourceEntry('@acme/writing-guide', ['1.0.0'], 'skill'));
+    const git = simpleGit({ baseDir: reg, config: ['user.name=t', 'user.email=t@example.com'] });
+    await git.add(['packages', 'skills']);
+    await git.commit('add packages');
+  });
+  afterEach(() => tmp.cleanup());
+
+  it('is byte-identical for the same source commit and verifies', async () => {
+    const a = join(tmp.dir, 'a');
+    const b = join(tmp.dir, 'b');
+    const first = await buildIndex({ dir: reg, outDir: a, key });
+    await buildIndex({ dir: reg, outDir: b, key });
+    expect(first.dirty).toBe(false);
+    expect(first.version).toBe(2);
+    expect(first.packages).toEqual({ bundle: 2, skill: 1 });
+    const ta = await treeBytes(a);
+    const tb = await treeBytes(b);
+    expect([...ta.keys()].sort()).toEqual([...tb.keys()].sort());
+    for (const [path, bytes] of ta) expect(bytes.equals(tb.get(path)!), path).toBe(true);
+
+    const timestamp = TimestampFile.parse(JSON.parse(ta.get('timestamp.json')!.toString()));
+    const commitTime = (await simpleGit(reg).raw(['log', '-1', '--format=%ct'])).trim();
+    expect(Date.parse(timestamp.signed.expires)).toBe((Number(commitTime) + 90 * 86400) * 1000);
+    const snapshot = SnapshotFile.parse(JSON.parse(ta.get(timestamp.signed.snapshot.path)!.toString()));
+    expect(Object.keys(snapshot.signed.documents.bundle)).toEqual(['@acme/notes', '@acme/weather']);
+    const shard = SummaryShard.parse(JSON.parse(ta.get(snapshot.signed.summary[0]!.path)!.toString()));
+    expect(summaryRecords(shard).map((r) => [r.name, r.kind, r.version])).toEqual([
+      ['@acme/notes', 'bundle', '0.1.0'],
+      ['@acme/weather', 'bundle', '1.10.0'],
+      ['@acme/writing-guide', 'skill', '1.0.0'],
+    ]);
+    const doc = JSON.parse(ta.get(snapshot.signed.documents.bundle['@acme/weather']!)!.toString());
+    expect(doc.versions.map((v: { version: string }) => v.version)).toEqual(['1.10.0', '1.2.0', '1.0.0']);
+    expect(ta.has('v0.1/servers/dev.mpak.acme%2Fweather/versions/latest')).toBe(true);
+    expect(ta.has('index.html') || !(await readdir(reg)).includes('index.html')).toBe(true);
+
+    const verified = await verifyIndex({ source: a, now });
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
+    expect(verified.checked.files).toBeGreaterThan(10);
+    expect(verified.notMirrored).toHaveLength(4);
+  });
+
+  it('names every tampered, missing or expired file', async () => {
+    const out = join(tmp.dir, 'dist');
+    await buildIndex({ dir: reg, outDir: out, key });
+    const files = [...(await treeBytes(out)).keys()].filter((p) => p !== 'timestamp.json').sort();
+    for (const path of files) {
+      const full = join(out, path);
+      const original = await readFile(full);
+      await writeFile(full, Buffer.concat([original.subarray(0, Math.max(0, original.length - 2)), Buffer.from('x\n')]));
+      const result = await verifyIndex({ source: out, now });
+      expect(result.ok, path).toBe(false);
+      expect(result.problems.map((p) => p.path), path).toContain(path);
+      await writeFile(full, original);
+    }
+    const raw = JSON.parse(await readFile(join(out, 'timestamp.json'), 'utf8'));
+    raw.signed.version += 1;
+    await writeFile(join(out, 'timestamp.json'), JSON.stringify(raw));
+    const forged = await verifyIndex({ source: out, now });
+    expect(forged.problems).toContainEqual(expect.objectContaining({ path: 'timestamp.json', kind: 'signature' }));
+
+    await rm(join(out, 'catalog.json'));
+    const late = await verifyIndex({ source: out, now: new Date('2030-01-01T00:00:00Z') });
+    expect(late.problems.map((p) => p.kind)).toEqual(expect.arrayContaining(['expired', 'missing', 'signature']));
+    const allowed = await verifyIndex({ source: out, now: new Date('2030-01-01T00:00:00Z'), allowExpired: true });
+    expect(allowed.problems.map((p) => p.kind)).not.toContain('expired');
+  });
+});
