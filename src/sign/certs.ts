@@ -119,7 +119,7 @@ export function nameToString(rdn: InstanceType<Pkijs['RelativeDistinguishedNames
 
 /** Parses a DER certificate into the view used by signing and path validation. */
 export async function viewCertificate(der: Buffer): Promise<CertView> {
-  const { pkijs, asn1js } = await loadPkijs();
+  const { pkijs } = await loadPkijs();
   let node: X509Certificate;
   let cert: InstanceType<Pkijs['Certificate']>;
   try {

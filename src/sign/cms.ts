@@ -10,7 +10,6 @@ import { bufferOf, loadPkijs, OID, type CertView } from './certs.js';
 
 export type DigestName = 'sha256' | 'sha384' | 'sha512';
 const DIGESTS: Record<string, DigestName> = { [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512' };
-const DIGEST_OID: Record<DigestName, string> = { sha256: OID.sha256, sha384: OID.sha384, sha512: OID.sha512 };
 
 /** A SignedData that does not parse: the signature is `malformed`. */
 export class CmsFormatError extends Error {}

@@ -244,6 +244,7 @@ export interface SignatureSummary {
 export function summarizeSignature(result: VerifyResult): SignatureSummary {
   return {
     status: result.state,
-    ...(result.signer ? { signer: result.signer.subject, fingerprint: result.signer.fingerprintSha256 } : {}),
+    // A signer is only worth naming when the signature over the bundle holds.
+    ...(result.signer && ['trusted', 'self-signed', 'untrusted'].includes(result.state) ? { signer: result.signer.subject, fingerprint: result.signer.fingerprintSha256 } : {}),
   };
 }
