@@ -13,7 +13,7 @@ const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)
 export function unsafeNameReason(name: string, options: { windows?: boolean } = {}): string | undefined {
   if (name.length === 0) return 'empty name';
   if (name.includes('\\')) return 'backslash in name';
-  // eslint-disable-next-line no-control-regex
+   
   if (/[\u0000-\u001f]/.test(name)) return 'NUL or control character in name';
   if (name.startsWith('/')) return name.startsWith('//') ? 'UNC path' : 'absolute path';
   if (/^[A-Za-z]:/.test(name)) return 'drive-letter path';
