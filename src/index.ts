@@ -6,3 +6,4 @@ export { MpakError, ExitCode, inputError, negativeError, environmentError, isMpa
 export { canonicalJson, stableJson } from './util/canonical-json.js';
 export { sha256File, sha256 } from './util/hash.js';
 export * from './manifest/index.js';
+export * from './archive/index.js';
