@@ -17,6 +17,10 @@ export type Block =
   | { t: 'hr' };
 
 const MAX_INPUT = 64 * 1024;
+// Bounds that keep hostile input linear: emphasis nests at most this deep and spans at most
+// MAX_SPAN characters, so a run of 50,000 asterisks costs no more than ordinary text.
+const MAX_NESTING = 3;
+const MAX_SPAN = 1000;
 
 export function parseMarkdown(source: string): Block[] {
   const lines = source.slice(0, MAX_INPUT).replace(/\r\n?/g, '\n').split('\n');
@@ -95,7 +99,7 @@ function listItem(line: string): { kind: 'ul' | 'ol'; text: string } | undefined
   return undefined;
 }
 
-export function parseInline(text: string): Inline[] {
+export function parseInline(text: string, depth = 0): Inline[] {
   const out: Inline[] = [];
   let buf = '';
   const flush = () => {
@@ -119,20 +123,29 @@ export function parseInline(text: string): Inline[] {
         continue;
       }
     }
-    if ((ch === '*' || ch === '_') && text[i + 1] === ch) {
-      const end = text.indexOf(ch + ch, i + 2);
+    if (ch === '*' || ch === '_') {
+      let run = 1;
+      while (text[i + run] === ch) run++;
+      if (run > 3) {
+        buf += text.slice(i, i + run);
+        i += run;
+        continue;
+      }
+    }
+    if ((ch === '*' || ch === '_') && depth < MAX_NESTING && text[i + 1] === ch && canOpen(text, i, 2)) {
+      const end = closingDelimiter(text, ch + ch, i + 2);
       if (end > i + 2) {
         flush();
-        out.push({ t: 'strong', c: parseInline(text.slice(i + 2, end)) });
+        out.push({ t: 'strong', c: parseInline(text.slice(i + 2, end), depth + 1) });
         i = end + 2;
         continue;
       }
     }
-    if ((ch === '*' || ch === '_') && text[i + 1] !== ' ' && (ch === '*' || i === 0 || /\W/.test(text[i - 1]!))) {
-      const end = text.indexOf(ch, i + 1);
-      if (end > i + 1 && text[end - 1] !== ' ') {
+    if ((ch === '*' || ch === '_') && depth < MAX_NESTING && canOpen(text, i, 1)) {
+      const end = closingDelimiter(text, ch, i + 1);
+      if (end > i + 1) {
         flush();
-        out.push({ t: 'em', c: parseInline(text.slice(i + 1, end)) });
+        out.push({ t: 'em', c: parseInline(text.slice(i + 1, end), depth + 1) });
         i = end + 1;
         continue;
       }
@@ -162,6 +175,28 @@ export function parseInline(text: string): Inline[] {
   }
   flush();
   return out;
+}
+
+// Emphasis delimiters follow CommonMark's flanking idea in small: an opener is followed by a
+// non-space, a closer preceded by one, and `_` never opens or closes inside a word (snake_case,
+// window.__name) so identifiers in descriptions stay intact.
+const WORD = /[\p{L}\p{N}]/u;
+
+function canOpen(text: string, i: number, width: number): boolean {
+  const next = text[i + width];
+  if (next === undefined || /\s/.test(next)) return false;
+  return text[i] !== '_' || i === 0 || !WORD.test(text[i - 1]!);
+}
+
+function closingDelimiter(text: string, delimiter: string, from: number): number {
+  for (let end = text.indexOf(delimiter, from); end > 0 && end - from <= MAX_SPAN; end = text.indexOf(delimiter, end + 1)) {
+    if (/\s/.test(text[end - 1]!)) continue;
+    const after = text[end + delimiter.length];
+    if (delimiter[0] === '_' && after !== undefined && WORD.test(after)) continue;
+    if (delimiter.length === 1 && text[end + 1] === delimiter) continue;
+    return end;
+  }
+  return -1;
 }
 
 export function isHttpUrl(href: string): boolean {

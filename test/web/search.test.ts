@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { SearchIndex, tokenize, typoDistance } from '../../index-template/web-src/search.js';
+
+const docs = [
+  { name: '@acme/filesystem', description: 'Secure file access for MCP clients.', keywords: ['files'] },
+  { name: '@acme/postgres-query', description: 'Read-only PostgreSQL queries.', keywords: ['database', 'sql'] },
+  { name: '@weather/forecast', description: 'Weather forecasts and alerts.', keywords: ['weather'] },
+  { name: '@tools/file-search', description: 'Search file contents with ripgrep.', keywords: [] },
+];
+const names = (index: SearchIndex, q: string) => index.search(q).map((h) => docs[h.id]!.name);
+
+describe('search index', () => {
+  const index = new SearchIndex(docs);
+
+  it('tokenizes names, folding case and accents', () => {
+    expect(tokenize('@Acme/Café-Tools')).toEqual(['acme', 'cafe', 'tools']);
+  });
+
+  it('finds by exact word, prefix and substring, ranking name matches first', () => {
+    expect(names(index, 'weather')).toEqual(['@weather/forecast']);
+    expect(names(index, 'postg')).toEqual(['@acme/postgres-query']);
+    expect(names(index, 'file')[0]).toBe('@tools/file-search');
+    expect(names(index, 'file')).toContain('@acme/filesystem');
+    expect(names(index, 'sql')).toEqual(['@acme/postgres-query']);
+  });
+
+  it('tolerates typos (edits and swapped letters) and half-typed words', () => {
+    expect(names(index, 'wether')).toEqual(['@weather/forecast']);
+    expect(names(index, 'forcast')).toEqual(['@weather/forecast']);
+    expect(names(index, 'filesytem')).toEqual(['@acme/filesystem']);
+    expect(names(index, 'databsae')).toEqual(['@acme/postgres-query']);
+    expect(names(index, 'postgers')).toEqual(['@acme/postgres-query']);
+  });
+
+  it('requires every word to match and finds joined names', () => {
+    expect(names(index, 'file search')).toEqual(['@tools/file-search']);
+    expect(names(index, 'filesearch')).toEqual(['@tools/file-search']);
+    expect(names(index, 'weather sql')).toEqual([]);
+    expect(names(index, 'zzzzzz')).toEqual([]);
+    expect(index.search('  ')).toEqual([]);
+  });
+
+  it('computes bounded optimal-string-alignment distances', () => {
+    expect(typoDistance('forcast', 'forecast', 1)).toEqual({ whole: 1, prefix: 1 });
+    expect(typoDistance('waether', 'weather', 1).whole).toBe(1);
+    expect(typoDistance('wehater', 'weather', 1).whole).toBe(2);
+    expect(typoDistance('kitten', 'sitting', 1).whole).toBe(2);
+    expect(typoDistance('filesy', 'filesystem', 1).prefix).toBe(0);
+  });
+});
