@@ -6,7 +6,8 @@
 export type Language = 'js' | 'python' | 'shell' | 'text';
 
 const JS_EXT = /\.(?:js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
-const PY_EXT = /\.(?:py|pyw|pth)$/i;
+// `.pth` files are path lists with optional `import` lines; CQ-02 reads them as text (install-hook).
+const PY_EXT = /\.(?:py|pyw)$/i;
 const SH_EXT = /\.(?:sh|bash|zsh|ksh)$/i;
 
 export function languageOf(path: string): Language {
