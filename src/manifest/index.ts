@@ -32,3 +32,5 @@ export { checkBundleContext, folderBundleFiles, isPng } from './context.js';
 export type { BundleFiles } from './context.js';
 export { validateManifestPath, checkManifestWithFiles, applyStrict } from './validate-path.js';
 export type { ManifestPathCheck } from './validate-path.js';
+export { detectServer, initBundle, buildInitManifest, defaultMcpConfig, defaultEntryPoint, defaultMcpbIgnore } from './init.js';
+export type { ServerDetection, InitAnswers, InitResult } from './init.js';
