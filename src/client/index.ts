@@ -1,0 +1,11 @@
+export type { ClientContext, ActiveRegistry } from './context.js';
+export { activeRegistries, listRegistries, removeRegistry, saveRegistry, parseKeyOption, assertRegistryName } from './registries.js';
+export { addRegistry, type AddRegistryOptions, type AddRegistryResult } from './add.js';
+export { refreshRegistry, readVerifiedState, loadPackageDocument, formatAge, LIMITS, type RefreshResult, type VerifiedState } from './refresh.js';
+export { parseRegistryLocation, type RegistryLocation } from './transport.js';
+export { searchRegistries, rankRecord, editDistance, cachedSummary, type SearchHit, type SearchResult, type SearchOptions } from './search.js';
+export { resolvePackage, findPackage, chooseVersion, chooseArtifact, ensureIndex, type ResolvedPackage } from './resolve.js';
+export { pullBundle, prepareLocalBundle, checkTrustPolicy, downloadVerified, type PullOptions, type PullResult, type ProgressEvent } from './pull.js';
+export { bundleDirOf, blobPathOf, listCachedBundles, cachedUserConfig, readMarker, MARKER, type CacheMarker } from './cache.js';
+export { outdatedBundles, updateBundles, type OutdatedEntry } from './outdated.js';
+export { installToClient, clientConfigPath, installSnippets, serverEntry, serverKey, lineDiff, CLIENTS, type ClientName, type InstallResult } from './install.js';
