@@ -2,7 +2,16 @@ import { CATALOGUE } from '../catalogue.js';
 import type { Control, ControlId } from '../types.js';
 
 // ---- D1 controls (engine owner) ------------------------------------------------------------
-// (imports are added as each control lands)
+import { ai01 } from './ai-01.js';
+import { ai02 } from './ai-02.js';
+import { ai05 } from './ai-05.js';
+import { sc01 } from './sc-01.js';
+import { sc03 } from './sc-03.js';
+import { sc04 } from './sc-04.js';
+import { sc05 } from './sc-05.js';
+import { cd01 } from './cd-01.js';
+import { pr01 } from './pr-01.js';
+import { pr02 } from './pr-02.js';
 
 // ---- D2 controls: add ONE import line per control here ----------------------------------------
 // import { cq01 } from './cq-01.js';
@@ -16,6 +25,16 @@ import type { Control, ControlId } from '../types.js';
 /** Every implemented control, keyed by id. Missing ids are evaluated as `error` (fail closed). */
 const implemented: Partial<Record<ControlId, Control>> = {
   // D1 entries
+  'AI-01': ai01,
+  'AI-02': ai02,
+  'AI-05': ai05,
+  'SC-01': sc01,
+  'SC-03': sc03,
+  'SC-04': sc04,
+  'SC-05': sc05,
+  'CD-01': cd01,
+  'PR-01': pr01,
+  'PR-02': pr02,
 
   // D2 entries: uncomment as each lands
   // 'CQ-01': cq01,

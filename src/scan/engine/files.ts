@@ -63,7 +63,7 @@ export function npmPackageRoot(path: string): string | undefined {
   for (let i = segments.length - 2; i >= 0; i--) {
     if (segments[i] !== 'node_modules') continue;
     const first = segments[i + 1];
-    if (!first || i + 1 >= segments.length - 1) return undefined;
+    if (!first || first.startsWith('.') || i + 1 >= segments.length - 1) return undefined;
     if (first.startsWith('@')) {
       if (i + 2 >= segments.length - 1) return undefined;
       return segments.slice(0, i + 3).join('/');

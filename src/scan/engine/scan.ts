@@ -12,13 +12,13 @@ import { computeCompliance, computeRisk } from './compliance.js';
 import { buildScanFiles } from './files.js';
 import { finalizeFindings } from './findings.js';
 import { loadBundle } from './load.js';
+import { INVENTORY_KEY } from './scan-keys.js';
 import { checkManifest } from './manifest.js';
 import type { ReportControl, ScanReport } from './report-types.js';
 import { inlineSuppressions, policySuppressions, type SuppressionRule } from './suppress.js';
 
 export const RULES_VERSION = '2026.1';
-/** Key under which the engine stores the SC-01 inventory in the shared cache. */
-export const INVENTORY_KEY = 'engine:inventory';
+export { INVENTORY_KEY };
 
 export interface ScanOptions {
   /** A `.mcpb` file or a bundle folder. */
