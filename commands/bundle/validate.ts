@@ -71,8 +71,7 @@ function renderProblem(p: Problem): string {
 
 /** A .mcpb: opened by the strict archive reader (hostile archives exit 2), then checked like a folder. */
 async function validateArchive(path: string, strict: boolean): Promise<ManifestCheck> {
-  // TODO(archive): switch to src/archive/index.js once engineer B publishes it.
-  const { openArchive } = await import('../../src/archive/reader.js');
+  const { openArchive } = await import('../../src/archive/index.js');
   const archive = await openArchive(path);
   try {
     const modes = new Map(archive.entries.filter((e) => !e.isDirectory).map((e) => [e.name, e.mode]));

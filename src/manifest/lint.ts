@@ -160,7 +160,7 @@ function lintPlaceholders(
           fix: `Declare user_config[${JSON.stringify(key)}] or fix the name.`,
         });
       } else if (opt.multiple && (inEnv || value !== match[0])) {
-        warn(path, `multiple option "${key}" is used inside a ${inEnv ? 'env value' : 'longer string'}; arrays are substituted only as a whole args element`, {
+        warn(path, `multiple option "${key}" is used inside ${inEnv ? 'an env value' : 'a longer string'}; arrays are substituted only as a whole args element`, {
           value,
           fix: `Use "\${user_config.${key}}" as its own args element.`,
         });
