@@ -55,7 +55,7 @@ async function fetchBytes(path: string, limit: number, init?: RequestInit): Prom
   try {
     response = await fetch(url, init);
   } catch (error) {
-    throw new Error(`could not fetch ${path}: ${(error as Error).message}`);
+    throw new Error(`could not fetch ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (!response.ok) throw new Error(`could not fetch ${path}: HTTP ${response.status}`);
   const declared = Number(response.headers.get('content-length') ?? '0');

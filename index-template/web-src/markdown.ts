@@ -208,6 +208,28 @@ export function isHttpUrl(href: string): boolean {
   }
 }
 
+/** The text of a Markdown snippet without its syntax, for one-line listings. */
+export function markdownToPlain(source: string): string {
+  const inline = (nodes: Inline[]): string => nodes.map((n) => (n.t === 'text' || n.t === 'code' ? n.v : inline(n.c))).join('');
+  const block = (b: Block): string => {
+    switch (b.t) {
+      case 'h':
+      case 'p':
+        return inline(b.c);
+      case 'pre':
+        return b.v;
+      case 'ul':
+      case 'ol':
+        return b.items.map(inline).join('; ');
+      case 'quote':
+        return b.c.map(block).join(' ');
+      case 'hr':
+        return '';
+    }
+  };
+  return parseMarkdown(source).map(block).filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
+}
+
 /** Renders parsed Markdown into a fragment; headings are shifted so they never outrank the page's. */
 export function renderMarkdown(source: string, headingOffset = 2): DocumentFragment {
   const fragment = document.createDocumentFragment();

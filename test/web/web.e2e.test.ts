@@ -135,6 +135,20 @@ describe('registry web page (Chromium)', () => {
     await page.close();
   });
 
+  it('follows the dark colour scheme and fits a phone screen without sideways scrolling', async () => {
+    const page = await browser.newPage({ colorScheme: 'dark', viewport: { width: 375, height: 800 } });
+    await page.goto(`${url}#/package/@acme/filesystem`);
+    await poll(() => page.locator('table.controls tbody tr').count()).toBe(25);
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(13, 17, 23)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(artifacts, 'web-package-dark-phone.png'), fullPage: false });
+    await page.goto(`${url}#/`);
+    await poll(() => page.locator('#result-count').textContent()).toBe('5 packages');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+    await page.screenshot({ path: join(artifacts, 'web-home-dark-phone.png'), fullPage: false });
+    await page.close();
+  });
+
   it('shows skill install lines on a skill page', async () => {
     const { page } = await open(`${url}#/package/@acme/code-review`);
     await poll(() => page.locator('#install ~ .copy-block code').allTextContents()).toEqual(['mpak skill install @acme/code-review']);

@@ -2,6 +2,7 @@
 // once per load; each keystroke runs one search and renders the first page of results.
 import { clear, formatDate, h } from '../dom.js';
 import type { SummaryRecord } from '../load.js';
+import { markdownToPlain } from '../markdown.js';
 import { SearchIndex } from '../search.js';
 import { packageHref, state } from '../state.js';
 import { trustBadge, statusBadge } from '../widgets.js';
@@ -106,6 +107,7 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   const update = (replaceHash: boolean) => {
     const start = performance.now();
     current = runQuery(records, search, f);
+    performance.measure('mpak:query', { start, end: performance.now() });
     clear(list);
     shown = 0;
     showMore();
@@ -184,7 +186,7 @@ function resultItem(r: SummaryRecord): HTMLElement {
       r.serverType ? h('span', { class: 'tag' }, r.serverType) : null,
       r.status !== 'active' ? statusBadge(r.status) : null,
     ),
-    h('p', { class: 'description' }, r.description),
+    h('p', { class: 'description' }, markdownToPlain(r.description)),
     h(
       'p',
       { class: 'meta' },

@@ -118,7 +118,7 @@ function trustSection(v: VersionEntry): HTMLElement {
     'table',
     { class: 'controls' },
     h('caption', null, `${Object.values(s.controls).filter((x) => x === 'pass' || x === 'skip').length} of ${CONTROLS.length} controls satisfied`),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Control'), h('th', { scope: 'col' }, 'Level'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Meaning'))),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Control'), h('th', { scope: 'col' }, 'Level'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Note'))),
     h(
       'tbody',
       null,
@@ -129,8 +129,8 @@ function trustSection(v: VersionEntry): HTMLElement {
           { class: `control-row status-${status}`, 'data-control': c.id },
           h('th', { scope: 'row' }, h('a', { href: controlHref(c.id) }, h('span', { class: 'control-id' }, c.id), ' ', c.name)),
           h('td', null, `L${c.level}`),
-          h('td', null, h('span', { class: `status status-${status}` }, status)),
-          h('td', null, STATUS_TEXT[status] ?? 'Not reported by the scan.'),
+          h('td', null, h('span', { class: `status status-${status}`, title: STATUS_TEXT[status] ?? '' }, status)),
+          h('td', null, status === 'pass' ? '' : (STATUS_TEXT[status] ?? 'Not reported by the scan.')),
         );
       }),
       // Controls reported by a newer scanner that this page does not know: shown, not hidden.
