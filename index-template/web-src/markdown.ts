@@ -227,7 +227,10 @@ export function markdownToPlain(source: string): string {
         return '';
     }
   };
-  return parseMarkdown(source).map(block).filter(Boolean).join(' ').replace(/\s+/g, ' ').trim();
+  // Listings carry descriptions already folded onto one line, where "## Heading" is no longer a
+  // heading: drop such markers too.
+  const text = parseMarkdown(source).map(block).filter(Boolean).join(' ');
+  return text.replace(/(^|\s)#{1,6}(?=\s)/g, '$1').replace(/\s+/g, ' ').trim();
 }
 
 /** Renders parsed Markdown into a fragment; headings are shifted so they never outrank the page's. */

@@ -40,3 +40,12 @@ describe('markdown subset parser', () => {
     expect(parseMarkdown(long).length).toBe(1);
   });
 });
+
+describe('markdownToPlain', () => {
+  it('drops syntax, keeps text, and removes heading markers folded into one line', async () => {
+    const { markdownToPlain } = await import('../../index-template/web-src/markdown.js');
+    expect(markdownToPlain('Secure **fs** access. ## Features - Read [docs](https://x.example)')).toBe('Secure fs access. Features - Read docs');
+    expect(markdownToPlain('# Title\n\n- a\n- b')).toBe('Title a; b');
+    expect(markdownToPlain('<script>x</script> C# is fine')).toBe('<script>x</script> C# is fine');
+  });
+});
