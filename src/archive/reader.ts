@@ -85,7 +85,9 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
     await handle.read(tail, 0, tailLength, size - tailLength);
     const trailer = locateTrailer(tail, size);
     const zipLength = trailer.zipLength;
+    // Only a well-formed signature justifies a comment length that disagrees with the bytes present.
     const patch =
+      trailer.state === 'signed' &&
       trailer.eocdOffset !== undefined &&
       trailer.originalCommentLength !== undefined &&
       trailer.storedCommentLength !== trailer.originalCommentLength

@@ -25,6 +25,8 @@ export interface RawEntry {
   local?: { name?: string | Buffer; method?: number; flags?: number; crc?: number; compressedSize?: number; size?: number; extra?: Buffer };
   /** Point the central record at the local header of entry #n instead of writing one. */
   shareLocalOf?: number;
+  /** Write no local header; point the central record at this absolute offset. */
+  atOffset?: number;
   /** Append a data descriptor after the data. */
   descriptor?: boolean;
 }
@@ -39,6 +41,8 @@ export interface RawZipOptions {
   /** Bytes between the central directory and the EOCD. */
   gapBeforeEocd?: Buffer;
   trailing?: Buffer;
+  /** Write a ZIP64 EOCD record + locator claiming this many entries (the EOCD says 0xFFFF). */
+  zip64Count?: number;
 }
 
 export function unixAttrs(mode: number): number {
@@ -62,8 +66,8 @@ export function buildRawZip(entries: RawEntry[], options: RawZipOptions = {}): B
     const crc = entry.crc ?? crc32(content) >>> 0;
     const csize = entry.compressedSize ?? data.length;
     const size = entry.size ?? content.length;
-    if (entry.shareLocalOf !== undefined) {
-      records.push({ entry, name, offset: records[entry.shareLocalOf]!.offset, crc, csize, size, method });
+    if (entry.shareLocalOf !== undefined || entry.atOffset !== undefined) {
+      records.push({ entry, name, offset: entry.atOffset ?? records[entry.shareLocalOf!]!.offset, crc, csize, size, method });
       continue;
     }
     const l = entry.local ?? {};
@@ -114,10 +118,27 @@ export function buildRawZip(entries: RawEntry[], options: RawZipOptions = {}): B
   }
   const cdSize = offset - cdOffset;
   if (options.gapBeforeEocd) push(options.gapBeforeEocd);
+  if (options.zip64Count !== undefined) {
+    const recordOffset = offset;
+    const r = Buffer.alloc(56);
+    r.writeUInt32LE(0x06064b50, 0);
+    r.writeBigUInt64LE(44n, 4);
+    r.writeUInt16LE(0x032d, 12);
+    r.writeUInt16LE(45, 14);
+    r.writeBigUInt64LE(BigInt(options.zip64Count), 24);
+    r.writeBigUInt64LE(BigInt(options.zip64Count), 32);
+    r.writeBigUInt64LE(BigInt(cdSize), 40);
+    r.writeBigUInt64LE(BigInt(cdOffset), 48);
+    const l = Buffer.alloc(20);
+    l.writeUInt32LE(0x07064b50, 0);
+    l.writeBigUInt64LE(BigInt(recordOffset), 8);
+    l.writeUInt32LE(1, 16);
+    push(Buffer.concat([r, l]));
+  }
   const comment = options.comment ?? Buffer.alloc(0);
   const e = Buffer.alloc(22);
   e.writeUInt32LE(0x06054b50, 0);
-  const count = options.count ?? records.length;
+  const count = options.zip64Count !== undefined ? 0xffff : (options.count ?? records.length);
   e.writeUInt16LE(count & 0xffff, 8);
   e.writeUInt16LE(count & 0xffff, 10);
   e.writeUInt32LE(cdSize + (options.cdSizeDelta ?? 0), 12);
@@ -177,4 +198,18 @@ export function parseRawZip(bytes: Buffer): { entries: ParsedEntry[]; commentLen
     p += 46 + nameLength + extraLength + commentLength;
   }
   return { entries, commentLength: bytes.readUInt16LE(e + 20) };
+}
+
+/** A complete local header + STORED data, e.g. to hide inside another entry's data (overlap bombs). */
+export function storedLocalRecord(name: string, content: Buffer): Buffer {
+  const n = Buffer.from(name, 'utf8');
+  const h = Buffer.alloc(30);
+  h.writeUInt32LE(0x04034b50, 0);
+  h.writeUInt16LE(20, 4);
+  h.writeUInt16LE(0x21, 12);
+  h.writeUInt32LE(crc32(content) >>> 0, 14);
+  h.writeUInt32LE(content.length, 18);
+  h.writeUInt32LE(content.length, 22);
+  h.writeUInt16LE(n.length, 26);
+  return Buffer.concat([h, n, content]);
 }
