@@ -61,7 +61,8 @@ export async function analyseSource(input: SourceFileInput): Promise<SourceFile>
     textOnly,
     minified,
   };
-  if (textOnly) return file;
+  // Declaration files hold types only: nothing runs, nothing registers a tool.
+  if (textOnly || /\.d\.[mc]?ts$/i.test(input.path)) return file;
   if (language === 'js') {
     file.facts = await analyzeJs(input.path, input.text);
   } else if (language === 'python') {
@@ -81,6 +82,8 @@ export function bundleAnalysis(ctx: ScanContext): Promise<BundleAnalysis> {
     const started = performance.now();
     const files: SourceFile[] = [];
     const binary: string[] = [];
+    // Identical contents (nested copies of one package) are parsed once; offsets are identical too.
+    const byContent = new Map<string, SourceFile>();
     for (const f of ctx.files) {
       if (!wantsText(f)) {
         binary.push(f.path);
@@ -89,7 +92,15 @@ export function bundleAnalysis(ctx: ScanContext): Promise<BundleAnalysis> {
       const text = await f.text();
       // Server code is never skipped for size; minified server code is still parsed.
       const textRulesOnly = f.isDependency ? f.textRulesOnly : false;
-      files.push(await analyseSource({ path: f.path, text, isDependency: f.isDependency, isTest: f.isTest, textRulesOnly }));
+      const key = `${f.sha256}|${textRulesOnly}|${languageOf(f.path)}`;
+      const twin = byContent.get(key);
+      if (twin) {
+        files.push({ ...twin, path: f.path, isDependency: f.isDependency, isTest: f.isTest });
+        continue;
+      }
+      const analysed = await analyseSource({ path: f.path, text, isDependency: f.isDependency, isTest: f.isTest, textRulesOnly });
+      byContent.set(key, analysed);
+      files.push(analysed);
     }
     return { files, binary, parseMs: performance.now() - started };
   });

@@ -31,7 +31,7 @@ export async function analyzeJs(path: string, text: string): Promise<CodeFacts> 
   if (fatal.length > 0 && (!result.program || result.program.body.length === 0)) {
     return { ...emptyFacts('js'), parseError: fatal.map((e: any) => e.message).join('; ') };
   }
-  const facts = new JsAnalyzer(text).run(result.program);
+  const facts = new JsAnalyzer(text, (oxc as any).visitorKeys ?? {}).run(result.program);
   if (fatal.length > 0) facts.parseError = fatal.map((e: any) => e.message).join('; ');
   return facts;
 }
@@ -60,7 +60,15 @@ class JsAnalyzer implements FoldScope {
   private readonly chainMap = new Map<Node, string[]>();
   private fnStack: FnContext[] = [];
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly keys: Record<string, string[]>,
+  ) {}
+
+  /** Child-bearing keys of a node (oxc's visitorKeys; all object keys for unknown types). */
+  private childKeys(node: Node): string[] {
+    return this.keys[node.type] ?? Object.keys(node);
+  }
 
   run(program: Node): CodeFacts {
     this.collectDeclarations(program);
@@ -154,8 +162,7 @@ class JsAnalyzer implements FoldScope {
           this.markHandlers(node);
           break;
       }
-      for (const key of Object.keys(node)) {
-        if (key === 'type' || key === 'start' || key === 'end') continue;
+      for (const key of this.childKeys(node)) {
         const v = node[key];
         if (v && typeof v === 'object') visit(v);
       }
@@ -233,7 +240,7 @@ class JsAnalyzer implements FoldScope {
       }
       if (n.type === 'Identifier' && this.decoderVars.has(n.name)) found = true;
       if (isFunctionNode(n)) return;
-      for (const k of Object.keys(n)) if (k !== 'type') visit(n[k]);
+      for (const k of this.childKeys(n)) visit(n[k]);
     };
     visit(node);
     return found;
@@ -251,7 +258,7 @@ class JsAnalyzer implements FoldScope {
 
   private enterFunction(node: Node): void {
     const name = node.id?.name as string | undefined;
-    const isHandler = this.handlerNodes.has(node) || (name !== undefined && this.handlerNames.has(name)) || this.isNamedHandler(node);
+    const isHandler = this.handlerNodes.has(node) || (name !== undefined && this.handlerNames.has(name)) || (this.handlerNames.size > 0 && this.isNamedHandler(node));
     const params: string[] = [];
     for (const p of node.params ?? []) collectNames(p, params);
     const tainted = new Set<string>(isHandler ? params : []);
@@ -470,8 +477,7 @@ class JsAnalyzer implements FoldScope {
       return;
     }
 
-    for (const key of Object.keys(node)) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
+    for (const key of this.childKeys(node)) {
       const v = node[key];
       if (v && typeof v === 'object') this.walk(v, childFold);
     }
@@ -628,7 +634,7 @@ class JsAnalyzer implements FoldScope {
         if (init && (init.type === 'ArrayExpression' || init.type === 'ObjectExpression')) visit(init, depth + 1);
         return;
       }
-      for (const k of Object.keys(n)) if (k !== 'type') visit(n[k], depth + 1);
+      for (const k of this.childKeys(n)) visit(n[k], depth + 1);
     };
     visit(handler, 0);
     return out;
@@ -683,7 +689,7 @@ class JsAnalyzer implements FoldScope {
         const name = this.resolve(c) ?? (c?.type === 'MemberExpression' ? `.${propertyName(c, this)}` : '');
         if (VALIDATORS.test(name) && !/^JSON\.parse$/.test(name)) found = true;
       }
-      for (const k of Object.keys(n)) if (k !== 'type') visit(n[k]);
+      for (const k of this.childKeys(n)) visit(n[k]);
     };
     visit(handler);
     return found;
