@@ -207,8 +207,11 @@ async function buildMatchers(userLines: string[]): Promise<{ forFiles: Matcher; 
   const { default: ignore } = await import('ignore');
   const user = userLines.map((pattern) => ({ pattern, mark: 'user' }));
   const defaults = (list: readonly string[]) => list.map((pattern) => ({ pattern, mark: 'default' }));
+  // The file matcher also tests every parent folder of a path; `!*.map/` right after `*.map` keeps
+  // that parent test from dropping `Iterator.prototype.map/` (folders are judged by forDirs).
+  const fileDefaults = DEFAULT_EXCLUDES.flatMap((p) => (p === FILES_ONLY_DEFAULT ? [p, `!${p}/`] : [p]));
   return {
-    forFiles: ignore({ ignorecase: true }).add([...defaults(DEFAULT_EXCLUDES), ...user]) as Matcher,
+    forFiles: ignore({ ignorecase: true }).add([...defaults(fileDefaults), ...user]) as Matcher,
     forDirs: ignore({ ignorecase: true }).add([...defaults(DEFAULT_EXCLUDES.filter((p) => p !== FILES_ONLY_DEFAULT)), ...user]) as Matcher,
   };
 }
