@@ -7,3 +7,4 @@ export { canonicalJson, stableJson } from './util/canonical-json.js';
 export { sha256File, sha256 } from './util/hash.js';
 export * from './manifest/index.js';
 export * from './archive/index.js';
+export * from './sign/index.js';

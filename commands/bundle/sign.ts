@@ -1,5 +1,5 @@
 import { Args, Flags } from '@oclif/core';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { MpakCommand } from '../../cli/base.js';
 import { outputFileFlag } from '../../cli/flags.js';
 import { signBundle, type SignResult } from '../../src/sign/sign.js';
@@ -31,6 +31,8 @@ export default class BundleSign extends MpakCommand {
       intermediates: (flags.intermediate ?? []).map((p) => resolve(p)),
       ...(flags.output ? { output: resolve(flags.output) } : {}),
     });
+    result.file = args.file;
+    result.output = relative(process.cwd(), result.output) || result.output;
     if (!this.jsonEnabled()) {
       this.out(`✓ signed ${args.file}${result.replaced ? ' (previous signature replaced)' : ''}`);
       this.out(`  signer       ${result.signer.subject}`);

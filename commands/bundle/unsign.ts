@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { MpakCommand } from '../../cli/base.js';
 import { outputFileFlag } from '../../cli/flags.js';
 import { unsignBundle, type UnsignResult } from '../../src/sign/unsign.js';
@@ -19,6 +19,8 @@ export default class BundleUnsign extends MpakCommand {
   async run(): Promise<UnsignResult> {
     const { args, flags } = await this.parse(BundleUnsign);
     const result = await unsignBundle({ file: resolve(args.file), ...(flags.output ? { output: resolve(flags.output) } : {}) });
+    result.file = args.file;
+    result.output = relative(process.cwd(), result.output) || result.output;
     if (!this.jsonEnabled()) this.out(result.changed ? `✓ ${args.file}: ${result.message}` : `${args.file}: ${result.message}`);
     return result;
   }
