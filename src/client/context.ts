@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { MpakPaths } from '../config/paths.js';
+import { mpakPaths, type MpakPaths } from '../config/paths.js';
 import type { PinnedKey, RegistryConfig } from '../config/store.js';
 
 /**
@@ -45,3 +45,8 @@ export function registryStateFile(ctx: ClientContext, reg: { id: string }): stri
 export const now = (ctx: ClientContext) => (ctx.now ? ctx.now() : new Date());
 
 export type { PinnedKey };
+
+/** A context from an environment (the CLI passes process.env); everything else optional. */
+export function makeClientContext(o: Omit<ClientContext, 'paths'> & { paths?: MpakPaths }): ClientContext {
+  return { ...o, paths: o.paths ?? mpakPaths(o.env) };
+}

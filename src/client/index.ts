@@ -1,4 +1,4 @@
-export type { ClientContext, ActiveRegistry } from './context.js';
+export { makeClientContext, type ClientContext, type ActiveRegistry } from './context.js';
 export { activeRegistries, listRegistries, removeRegistry, saveRegistry, parseKeyOption, assertRegistryName } from './registries.js';
 export { addRegistry, type AddRegistryOptions, type AddRegistryResult } from './add.js';
 export { refreshRegistry, readVerifiedState, loadPackageDocument, formatAge, LIMITS, type RefreshResult, type VerifiedState } from './refresh.js';

@@ -41,7 +41,8 @@ export function serverEntry(client: ClientName, ref: string): Record<string, unk
 
 /** The key the server is listed under: the bare package name (`@acme/weather` → `weather`). */
 export function serverKey(ref: string): string {
-  const name = ref.replace(/@[^@/]*$/, (m) => (ref.indexOf(m) > 0 ? '' : m));
+  const at = ref.lastIndexOf('@');
+  const name = at > 0 ? ref.slice(0, at) : ref;
   return name.split('/').pop()!.replace(/[^a-zA-Z0-9._-]/g, '-');
 }
 

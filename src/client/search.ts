@@ -138,3 +138,19 @@ export async function searchRegistries(ctx: ClientContext, registries: ActiveReg
   hits.sort((a, b) => b.rank - a.rank || b.level - a.level || b.score - a.score || a.name.localeCompare(b.name));
   return { query: options.query, hits: options.limit ? hits.slice(0, options.limit) : hits, uncached, registries: registries.map((r) => r.name) };
 }
+
+/** The human table: NAME / VERSION / TRUST / DESCRIPTION, plus REGISTRY when several registries answered. */
+export function formatSearchTable(hits: SearchHit[], options: { showKind?: boolean; width?: number } = {}): string {
+  const registries = new Set(hits.map((h) => h.registry));
+  const showRegistry = registries.size > 1;
+  const header = ['NAME', ...(options.showKind ? ['KIND'] : []), 'VERSION', 'TRUST', ...(showRegistry ? ['REGISTRY'] : []), 'DESCRIPTION'];
+  const rows = hits.map((h) => [h.name, ...(options.showKind ? [h.kind] : []), h.version, h.display, ...(showRegistry ? [h.registry] : []), h.description]);
+  const widths = header.map((c, i) => (i === header.length - 1 ? 0 : Math.max(c.length, ...rows.map((r) => r[i]!.length))));
+  const width = options.width ?? 120;
+  return [header, ...rows]
+    .map((r) => {
+      const line = r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');
+      return line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    })
+    .join('\n');
+}
