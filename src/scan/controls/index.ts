@@ -6,6 +6,7 @@ import { ai01 } from './ai-01.js';
 import { ai02 } from './ai-02.js';
 import { ai05 } from './ai-05.js';
 import { sc01 } from './sc-01.js';
+import { sc02 } from './sc-02.js';
 import { sc03 } from './sc-03.js';
 import { sc04 } from './sc-04.js';
 import { sc05 } from './sc-05.js';
@@ -29,6 +30,7 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'AI-02': ai02,
   'AI-05': ai05,
   'SC-01': sc01,
+  'SC-02': sc02,
   'SC-03': sc03,
   'SC-04': sc04,
   'SC-05': sc05,
