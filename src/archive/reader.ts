@@ -85,9 +85,10 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
     await handle.read(tail, 0, tailLength, size - tailLength);
     const trailer = locateTrailer(tail, size);
     const zipLength = trailer.zipLength;
-    // Only a well-formed signature justifies a comment length that disagrees with the bytes present.
+    // Only a signature trailer justifies a comment length that disagrees with the bytes present. A
+    // malformed signature block still leaves a readable ZIP proper (info reports "malformed").
     const patch =
-      trailer.state === 'signed' &&
+      trailer.trailers.length > 0 &&
       trailer.eocdOffset !== undefined &&
       trailer.originalCommentLength !== undefined &&
       trailer.storedCommentLength !== trailer.originalCommentLength
