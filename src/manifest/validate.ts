@@ -1,5 +1,6 @@
 import { MANIFEST_VERSIONS, MAX_MANIFEST_BYTES, type ManifestVersion } from './constants.js';
 import { issuesToProblems } from './issues.js';
+import { jsonErrorOffset } from './json-position.js';
 import { lintManifest } from './lint.js';
 import { describeValue, problem, type Problem } from './problems.js';
 import { MANIFEST_SCHEMAS, type Manifest } from './schema.js';
@@ -125,14 +126,11 @@ export function parseManifestText(text: string | Uint8Array, opts: ParseOptions 
 }
 
 function jsonSyntaxProblem(text: string, err: Error, where: string): Problem {
-  const raw = err.message.replace(/\s*\(line \d+ column \d+\)/, '');
-  const pos = /position (\d+)/.exec(err.message);
-  let offset = pos ? Number(pos[1]) : /Unexpected end of JSON input/.test(err.message) ? text.length : undefined;
-  if (offset === undefined) return problem('error', [], `${where}invalid JSON: ${raw}`);
-  offset = Math.min(offset, text.length);
+  const located = jsonErrorOffset(text);
+  if (!located) return problem('error', [], `${where}invalid JSON: ${err.message}`);
+  const offset = Math.min(located.offset, text.length);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   const column = offset - before.lastIndexOf('\n');
-  const message = raw.replace(/ in JSON at position \d+/, '');
-  return problem('error', [], `${where}invalid JSON at line ${line}, column ${column}: ${message}`, { value: { line, column } });
+  return problem('error', [], `${where}invalid JSON at line ${line}, column ${column}: ${located.message}`, { value: { line, column } });
 }

@@ -116,3 +116,32 @@ describe('parseManifestText', () => {
     expect(r.manifest?.name).toBe('probe');
   });
 });
+
+describe('JSON syntax error positions', async () => {
+  const { jsonErrorOffset } = await import('../../src/manifest/json-position.js');
+  it('agrees with JSON.parse on what is valid', () => {
+    for (const ok of ['{}', '[]', '{"a":[1,-2.5e3,true,false,null,"\\u00e9\\n"]}', ' "x" ', '0']) {
+      expect(() => JSON.parse(ok)).not.toThrow();
+      expect(jsonErrorOffset(ok)).toBeUndefined();
+    }
+  });
+  it('finds the first error', () => {
+    const cases: [string, number, RegExp][] = [
+      ['{"a":1,}', 7, /trailing comma/],
+      ['[1,2,]', 5, /trailing comma/],
+      ['{a:1}', 1, /quoted/],
+      ['{"a" 1}', 5, /expected ':'/],
+      ['{"a":01}', 6, /after|expected/],
+      ['{"a":"x', 7, /unterminated/],
+      ['{"a":1} x', 8, /after the JSON value/],
+      ['', 0, /end of input/],
+      ["{'a':1}", 1, /quoted/],
+    ];
+    for (const [text, offset, message] of cases) {
+      expect(() => JSON.parse(text), text).toThrow();
+      const r = jsonErrorOffset(text);
+      expect(r?.offset, text).toBe(offset);
+      expect(r?.message, text).toMatch(message);
+    }
+  });
+});
