@@ -200,4 +200,26 @@ describe('sign and verify', () => {
     await expect(signBundle({ file: path, key: ec.keyPath, cert: ec.certPath })).rejects.toMatchObject({ code: 'ARCHIVE_CORRUPT', exitCode: 2 });
     expect((await verifyBundle({ file: path })).state).toBe('unsigned');
   });
+
+  it('refuses a chain that would push the ZIP comment past 65,535 bytes, leaving the file untouched', async () => {
+    const { path, bytes } = await writeBundle(dir, 'oversize.mcpb');
+    const intermediates = Array.from({ length: 200 }, () => ec.certPath);
+    await expect(signBundle({ file: path, key: rsa.key, cert: rsa.cert, intermediates })).rejects.toMatchObject({ code: 'SIGNATURE_TOO_LARGE', exitCode: 2 });
+    expect(await readFile(path)).toEqual(bytes);
+  });
+
+  it('refuses certificates containing the ZIP end-of-directory marker 50 4B 05 06', async () => {
+    const marked = await party(dir, 'marked', { subject: 'CN=PK\u0005\u0006 signer' });
+    expect(marked.cert.der.includes(Buffer.from([0x50, 0x4b, 0x05, 0x06]))).toBe(true);
+    const { path } = await writeBundle(dir, 'marked.mcpb');
+    await expect(signBundle({ file: path, key: marked.keyPath, cert: marked.certPath })).rejects.toMatchObject({ code: 'SIGNATURE_UNSAFE' });
+  });
+
+  it('refuses encrypted private keys with a way out', async () => {
+    const enc = join(dir, 'enc.pem');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await writeFile(enc, privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'test-only' }));
+    const { path } = await writeBundle(dir, 'enc.mcpb');
+    await expect(signBundle({ file: path, key: enc, cert: ec.certPath })).rejects.toMatchObject({ code: 'KEY_ENCRYPTED' });
+  });
 });
