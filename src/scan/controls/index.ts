@@ -15,13 +15,13 @@ import { pr01 } from './pr-01.js';
 import { pr02 } from './pr-02.js';
 
 // ---- D2 controls: add ONE import line per control here ----------------------------------------
-// import { cq01 } from './cq-01.js';
-// import { cq02 } from './cq-02.js';
-// import { cq03 } from './cq-03.js';
-// import { cq04 } from './cq-04.js';
-// import { cq05 } from './cq-05.js';
+import { cq01 } from './cq-01.js';
+import { cq02 } from './cq-02.js';
+import { cq03 } from './cq-03.js';
+import { cq04 } from './cq-04.js';
+import { cq05 } from './cq-05.js';
 // import { cq06 } from './cq-06.js';
-// import { cd03 } from './cd-03.js';
+import { cd03 } from './cd-03.js';
 
 /** Every implemented control, keyed by id. Missing ids are evaluated as `error` (fail closed). */
 const implemented: Partial<Record<ControlId, Control>> = {
@@ -39,13 +39,13 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'PR-02': pr02,
 
   // D2 entries: uncomment as each lands
-  // 'CQ-01': cq01,
-  // 'CQ-02': cq02,
-  // 'CQ-03': cq03,
-  // 'CQ-04': cq04,
-  // 'CQ-05': cq05,
+  'CQ-01': cq01,
+  'CQ-02': cq02,
+  'CQ-03': cq03,
+  'CQ-04': cq04,
+  'CQ-05': cq05,
   // 'CQ-06': cq06,
-  // 'CD-03': cd03,
+  'CD-03': cd03,
 };
 
 /** A catalogue entry with no detector yet: always `error`, never `pass`. */
