@@ -132,7 +132,7 @@ export function samplePackages(): SourceEntry[] {
   ];
 }
 
-// Synthetic corpus for the benchmark: deterministic (a linear congruential generator), with a
+// Synthetic corpus for the benchmark: deterministic (a seeded generator), with a
 // realistic vocabulary size so the typo search scans tens of thousands of distinct tokens.
 const WORDS = (
   'access account alert analytics api archive audit auth backup bank billing blob browser build cache calendar chart chat ' +
@@ -147,8 +147,15 @@ const WORDS = (
 const VERBS = 'reads writes lists searches summarises queries exports imports syncs monitors creates updates deletes tags'.split(' ');
 
 export function syntheticPackages(count: number): SourceEntry[] {
+  // mulberry32: 32-bit integer arithmetic, so the sequence never degenerates the way a
+  // floating-point LCG does once products pass 2^53.
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
   // Invented words make the vocabulary as diverse as real descriptions (product names, jargon).
   const syllables = 'ka lo mi nu pe ra si to vu xe zo bri cla dre fro gli'.split(' ');
@@ -158,7 +165,8 @@ export function syntheticPackages(count: number): SourceEntry[] {
   const levels = [0, 1, 1, 2, 2, 2, 3, 3, 4];
   const types = ['node', 'node', 'python', 'uv', 'binary'];
   const platforms = [[], [], ['linux-x64', 'darwin-arm64'], ['win32-x64']];
-  for (let i = 0; out.length < count; i++) {
+  for (let attempts = 0; out.length < count; attempts++) {
+    if (attempts > count * 20) throw new Error(`could not generate ${count} distinct package names`);
     const scope = `org${Math.floor(rand() * 400)}`;
     const bare = `${pick(WORDS)}-${pick(WORDS)}${rand() < 0.5 ? `-${pick(invented)}` : ''}`;
     const name = `@${scope}/${bare}`;

@@ -48,3 +48,14 @@ describe('search index', () => {
     expect(typoDistance('filesy', 'filesystem', 1).prefix).toBe(0);
   });
 });
+
+describe('synthetic corpus', () => {
+  it('generates the requested number of distinct, valid packages deterministically', async () => {
+    const { syntheticPackages } = await import('./fixture.js');
+    const { SourceEntry } = await import('../../src/registry/format.js');
+    const a = syntheticPackages(10_000);
+    expect(new Set(a.map((p) => p.name)).size).toBe(10_000);
+    expect(syntheticPackages(50)).toEqual(a.slice(0, 50));
+    for (const entry of a.slice(0, 200)) SourceEntry.parse(entry);
+  });
+});

@@ -214,6 +214,7 @@ describe('registry web page (Chromium)', () => {
   it('has the trust framework and install pages, reachable by keyboard', async () => {
     const { page } = await open(`${url}#/install`);
     await poll(() => page.locator('h1').textContent()).toBe('How to install');
+    await page.screenshot({ path: join(artifacts, 'web-install.png'), fullPage: true });
     const lines = await page.locator('.copy-block code').allTextContents();
     for (const line of lines.filter((l) => l.startsWith('mpak '))) {
       expect(line).toMatch(/^mpak (install|registry add|bundle run|bundle install|skill install) |^npm /);
@@ -228,6 +229,7 @@ describe('registry web page (Chromium)', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Trust framework');
     await page.keyboard.press('Enter');
     await poll(() => page.locator('h1').textContent()).toBe('Trust framework');
+    await page.screenshot({ path: join(artifacts, 'web-trust.png'), fullPage: false });
     await page.close();
   });
 });
