@@ -1,12 +1,12 @@
 import { copyFile, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import semver from 'semver';
 import { environmentError, inputError } from '../errors.js';
 import { siblingTempPath } from '../util/fs-atomic.js';
 import { sha256File } from '../util/hash.js';
 import {
   PACKAGE_NAME_PATTERN,
+  isStrictSemver,
   blobPath,
   packageSourcePath,
   sortVersionsDescending,
@@ -123,7 +123,7 @@ async function admit(options: AddToIndexOptions, config: RegistryConfig, resolve
     });
   }
   const version = inspection.version.replace(/^v(?=\d)/, '');
-  if (semver.valid(version) !== version) {
+  if (!isStrictSemver(version)) {
     throw inputError('VERSION_INVALID', `The manifest version "${inspection.version}" is not semver.`, {
       suggestions: ['Use a version like 1.2.3 in manifest.json.'],
     });

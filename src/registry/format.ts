@@ -40,7 +40,12 @@ export const PackageName = z.string().regex(PACKAGE_NAME_PATTERN, 'expected a lo
 export const Version = z
   .string()
   .max(255)
-  .refine((v) => semver.valid(v) === v, 'expected a semver version like 1.2.3');
+  .refine(isStrictSemver, 'expected a semver version like 1.2.3');
+
+/** True for a full semver version as written (`1.2.3`, `1.0.0-rc.1`, `1.0.1+build.7`), no `v`, no spaces. */
+export function isStrictSemver(v: string): boolean {
+  return /^\d+\.\d+\.\d+[0-9A-Za-z.+-]*$/.test(v) && semver.valid(v) !== null;
+}
 
 /** Trust level 0..4 (L0 None … L4 Attested), mtf-controls.md §1. */
 export const TrustLevel = z.number().int().min(0).max(4);

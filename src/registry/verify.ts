@@ -14,7 +14,7 @@ import {
   type FileMeta,
   type SnapshotSigned,
 } from './format.js';
-import { isSafeRelativePath, openPublished, TooLargeError, type PublishedReader } from './reader.js';
+import { isSafeRelativePath, openPublished, TooLargeError } from './reader.js';
 
 export type VerifyProblemKind =
   | 'missing'
