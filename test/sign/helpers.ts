@@ -6,7 +6,7 @@ import { issueCertificate, viewCertificate, type CertView, type IssueOptions } f
 import { toPem } from '../../src/sign/keys.js';
 
 /** A minimal stored (uncompressed) ZIP, built in code so the tests need no fixture files. */
-export function buildZip(files: Record<string, string | Buffer>, comment = Buffer.alloc(0)): Buffer {
+export function buildZip(files: Record<string, string | Buffer>, comment: Uint8Array = new Uint8Array(0)): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
