@@ -5,7 +5,8 @@
 //   - bytes transferred for the first render, raw and gzip-compressed (level 6, as static hosts serve)
 // for synthetic registries of 1,000 and 10,000 packages built by the real `buildIndex`, against a
 // baseline measured in the same run: a naive substring scan over the same summary (no ranking,
-// no typo tolerance, no rendering).
+// no typo tolerance, no rendering). Synthetic entries are "lean" (no tools, user_config or
+// provenance) so that the builder's catalog.json stays under its 16 MiB cap at 10,000 packages.
 //   node bench/web.js [--sizes 1000,10000]
 import { build } from 'esbuild';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -42,7 +43,7 @@ try {
   const rows = [];
   for (const size of sizes) {
     const t0 = performance.now();
-    const { dist } = await buildFixtureRegistry(join(work, `r${size}`), join(root, 'index-template'), syntheticPackages(size));
+    const { dist } = await buildFixtureRegistry(join(work, `r${size}`), join(root, 'index-template'), syntheticPackages(size, { lean: true }));
     const buildMs = performance.now() - t0;
     const server = await serveFolder(dist);
     const page = await browser.newPage();

@@ -19,6 +19,7 @@ export type { PackageDocument, SummaryRecord };
 const LIMITS = { timestamp: 16 * 1024, snapshot: 4 * 1024 * 1024, other: 16 * 1024 * 1024 };
 const KNOWN_FORMAT = 1;
 const ROLLBACK_KEY = 'mpak:highest-timestamp-version';
+const PINNED_KEYS = 'mpak:pinned-index-keys';
 
 /** A file did not match the signed metadata: shown as a tamper warning, never rendered. */
 export class VerificationError extends Error {
@@ -35,13 +36,18 @@ export type SignatureState =
   | { state: 'unsupported' }
   | { state: 'no-keys'; reason: string };
 
+export interface Warning {
+  title: string;
+  text: string;
+}
+
 export interface LoadedIndex {
   timestamp: TimestampSigned;
   snapshot: SnapshotSigned;
   records: SummaryRecord[];
   signature: SignatureState;
-  /** Expiry problems (the page still shows data, with a warning: air-gapped copies go stale). */
-  warnings: string[];
+  /** Expiry, rollback and key-change problems: the page still shows the data, under a warning. */
+  warnings: Warning[];
   /** Bytes of the index files read for the first render. */
   bytes: number;
 }
@@ -214,10 +220,29 @@ export function decodeShard(shard: SummaryShard, path: string): SummaryRecord[] 
   return records;
 }
 
-function checkExpiry(label: string, expires: string, now: number, warnings: string[]): void {
+/**
+ * Keys come from the same host as the data, so on their own they only prove consistency. Like the
+ * CLI, the page pins the key ids that verified on the first visit and warns when a later index is
+ * signed only by keys this browser has not seen (a key rotation, or a takeover of the host).
+ */
+function checkPinnedKeys(keyids: string[], warnings: Warning[]): void {
+  const pinned = (localStorageGet(PINNED_KEYS) ?? '').split(',').filter(Boolean);
+  if (pinned.length === 0) localStorageSet(PINNED_KEYS, keyids.join(','));
+  else if (!keyids.some((k) => pinned.includes(k))) {
+    warnings.push({
+      title: 'Index key changed.',
+      text: `This index is signed by key ${keyids.map((k) => k.slice(0, 16)).join(', ')}, not by the key this browser saw first (${pinned.map((k) => k.slice(0, 16)).join(', ')}). Check with the registry's maintainers that the key was rotated.`,
+    });
+  }
+}
+
+function checkExpiry(label: string, expires: string, now: number, warnings: Warning[]): void {
   const t = Date.parse(expires);
   if (!Number.isFinite(t) || t <= now) {
-    warnings.push(`The ${label} expired on ${expires}. This copy of the index may be stale or frozen; newer versions (and security fixes) may be missing.`);
+    warnings.push({
+      title: 'Index expired.',
+      text: `The ${label} expired on ${expires}. This copy of the index may be stale or frozen; newer versions (and security fixes) may be missing.`,
+    });
   }
 }
 
@@ -256,13 +281,17 @@ export async function loadIndex(now = Date.now()): Promise<LoadedIndex> {
     if (s.length === 0) throw new VerificationError(`the signature of ${snapshotPath} does not verify with the keys in registry.json`, snapshotPath);
     signature = { state: 'verified', keyids: [...new Set([...t, ...s])] };
   }
+  const warnings: Warning[] = [];
+  if (signature.state === 'verified') checkPinnedKeys(signature.keyids, warnings);
 
-  const warnings: string[] = [];
   checkExpiry('timestamp', timestamp.expires, now, warnings);
   checkExpiry('snapshot', snapshot.expires, now, warnings);
   const seen = Number(localStorageGet(ROLLBACK_KEY) ?? '0');
   if (timestamp.version < seen) {
-    warnings.push(`This index (version ${timestamp.version}) is older than one this browser has already seen (version ${seen}): it may have been rolled back.`);
+    warnings.push({
+      title: 'Older index.',
+      text: `This index (version ${timestamp.version}) is older than one this browser has already seen (version ${seen}): it may have been rolled back.`,
+    });
   } else localStorageSet(ROLLBACK_KEY, String(timestamp.version));
 
   const shards = await Promise.all(snapshot.summary.map((ref) => fetchVerified<SummaryShard>(snapshot, ref.path)));

@@ -62,7 +62,7 @@ async function render(): Promise<void> {
   }
   try {
     if (route.page === 'home') renderHome(main, route.params);
-    else await renderPackage(main, route.arg!, route.params);
+    else await renderPackage(main, route.arg!, route.params, () => token === renderToken);
   } catch (error) {
     if (token !== renderToken) return;
     clear(main);
@@ -85,7 +85,7 @@ async function start(): Promise<void> {
     state.index = await loadIndex();
     const index = state.index;
     document.getElementById('brand')!.textContent = index.snapshot.registry.title;
-    for (const w of index.warnings) showBanner('warn', 'Index expired.', w);
+    for (const w of index.warnings) showBanner('warn', w.title, w.text);
     const sig = index.signature;
     verification.textContent =
       sig.state === 'verified'

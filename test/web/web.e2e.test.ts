@@ -1,7 +1,7 @@
 // The registry web page in headless Chromium against an index built by the real builder and
 // served on 127.0.0.1: search, filters, package page, trust framework, tamper and expiry banners,
 // and hostile descriptions rendered as inert text.
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,15 +200,45 @@ describe('registry web page (Chromium)', () => {
     await page.close();
   });
 
-  it('warns when the index has expired but still shows it', async () => {
+  it('warns when the index has expired, and when a later index is signed by a key this browser did not pin', async () => {
     const { dist: old } = await buildFixtureRegistry(join(root, 'old'), templateDir, samplePackages().slice(0, 2), {
       committedAt: '2024-01-01T00:00:00Z',
       expiresDays: 1,
     });
-    const { page } = await open(await serve(old));
-    await poll(() => page.locator('.banner-warn').first().textContent()).toContain('expired on 2024-01-02');
+    // One origin that first serves the current index, then the expired one signed by another key.
+    const swap = join(root, 'swap');
+    await cp(dist, swap, { recursive: true });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(await serve(swap));
+    await poll(() => page.locator('#result-count').textContent()).toBe('5 packages');
+    expect(await page.locator('.banner').count()).toBe(0);
+    await rm(swap, { recursive: true });
+    await cp(old, swap, { recursive: true });
+    await page.reload();
     await poll(() => page.locator('#result-count').textContent()).toBe('2 packages');
-    await page.close();
+    const warnings = await page.locator('.banner-warn').allTextContents();
+    expect(warnings.some((w) => w.includes('expired on 2024-01-02'))).toBe(true);
+    expect(warnings.some((w) => w.includes('not by the key this browser saw first'))).toBe(true);
+    await context.close();
+  });
+
+  it('says so when the browser cannot check Ed25519 signatures, and still checks hashes', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = ((...args: Parameters<SubtleCrypto['importKey']>) => {
+        const algorithm = args[2] as { name?: string } | string;
+        if ((typeof algorithm === 'string' ? algorithm : algorithm.name) === 'Ed25519') return Promise.reject(new DOMException('unsupported', 'NotSupportedError'));
+        return importKey(...args);
+      }) as SubtleCrypto['importKey'];
+    });
+    const page = await context.newPage();
+    await page.goto(url);
+    await poll(() => page.locator('#result-count').textContent()).toBe('5 packages');
+    expect(await page.locator('#verification').textContent()).toContain('signature not checked by this browser');
+    expect(await page.locator('.banner-info').textContent()).toContain('cannot verify Ed25519');
+    await context.close();
   });
 
   it('has the trust framework and install pages, reachable by keyboard', async () => {

@@ -19,7 +19,8 @@ const SIGNATURE_TEXT: Record<string, string> = {
   unsigned: 'The bundle is not signed.',
 };
 
-export async function renderPackage(main: HTMLElement, name: string, params: URLSearchParams): Promise<void> {
+/** `isCurrent` turns false when the user navigated away while the document was loading. */
+export async function renderPackage(main: HTMLElement, name: string, params: URLSearchParams, isCurrent: () => boolean): Promise<void> {
   const index = state.index!;
   const record = index.records.find((r) => r.name === name);
   if (!record) {
@@ -29,6 +30,7 @@ export async function renderPackage(main: HTMLElement, name: string, params: URL
   const loading = h('p', { class: 'loading', role: 'status' }, `Loading ${name}…`);
   main.append(loading);
   const doc = await loadDocument(index.snapshot, record.kind, name);
+  if (!isCurrent()) return;
   loading.remove();
   if (!doc) {
     main.append(h('h1', null, name), h('p', null, 'The snapshot lists no document for this package.'));
