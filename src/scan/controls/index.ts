@@ -4,6 +4,8 @@ import type { Control, ControlId } from '../types.js';
 // ---- D1 controls (engine owner) ------------------------------------------------------------
 import { ai01 } from './ai-01.js';
 import { ai02 } from './ai-02.js';
+import { ai03 } from './ai-03.js';
+import { ai04 } from './ai-04.js';
 import { ai05 } from './ai-05.js';
 import { sc01 } from './sc-01.js';
 import { sc02 } from './sc-02.js';
@@ -13,6 +15,7 @@ import { sc05 } from './sc-05.js';
 import { cd01 } from './cd-01.js';
 import { pr01 } from './pr-01.js';
 import { pr02 } from './pr-02.js';
+import { pr03 } from './pr-03.js';
 
 // ---- D2 controls: add ONE import line per control here ----------------------------------------
 import { cq01 } from './cq-01.js';
@@ -28,6 +31,8 @@ const implemented: Partial<Record<ControlId, Control>> = {
   // D1 entries
   'AI-01': ai01,
   'AI-02': ai02,
+  'AI-03': ai03,
+  'AI-04': ai04,
   'AI-05': ai05,
   'SC-01': sc01,
   'SC-02': sc02,
@@ -37,6 +42,7 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'CD-01': cd01,
   'PR-01': pr01,
   'PR-02': pr02,
+  'PR-03': pr03,
 
   // D2 entries: uncomment as each lands
   'CQ-01': cq01,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,18 +20,14 @@ export async function loadBundle(path: string): Promise<LoadedBundle> {
   const st = await stat(path).catch((err) => {
     throw fromFsError(err, 'bundle');
   });
-  return st.isDirectory() ? loadDirectory(path) : loadArchive(path, st.size);
+  return st.isDirectory() ? loadDirectory(path) : loadArchive(path);
 }
 
 async function loadDirectory(root: string): Promise<LoadedBundle> {
-  // TODO(archive index): import from '../../archive/index.js' once it exists.
-  const { collectBundleFiles } = await import('../../archive/select.js');
-  const { writeDeterministicZip } = await import('../../archive/zip-writer.js');
+  const { collectBundleFiles, writeDeterministicZip } = await import('../../archive/index.js');
   const selection = await collectBundleFiles(root);
   if (!selection.files.some((f) => f.path === 'manifest.json')) {
-    throw inputError('ARCHIVE_NO_MANIFEST', `${root} has no manifest.json at its root`, {
-      suggestions: [`mpak bundle init ${root}`],
-    });
+    throw inputError('NOT_A_BUNDLE', `${root} has no manifest.json at its root`, { suggestions: [`mpak bundle init ${root}`] });
   }
   const entries: BundleEntry[] = [];
   for (const f of selection.files) entries.push({ path: f.path, mode: f.mode & 0o111 ? 0o755 : 0o644, bytes: await readFile(f.source) });
@@ -50,7 +45,7 @@ async function loadDirectory(root: string): Promise<LoadedBundle> {
         unsigned_sha256: packed.sha256,
         size: packed.size,
         archive: async () => archive,
-        entryTime: new Date(Date.UTC(1980, 0, 1)),
+        entryTime: dosTimeOf(archive),
       },
     };
   } finally {
@@ -58,38 +53,46 @@ async function loadDirectory(root: string): Promise<LoadedBundle> {
   }
 }
 
-async function loadArchive(path: string, size: number): Promise<LoadedBundle> {
-  const archivePath = '../../archive/index.js';
-  const archiveModule: any = await import(archivePath);
-  const whole = await readFile(path);
-  const sha256 = createHash('sha256').update(whole).digest('hex');
-  const opened = await archiveModule.openArchive(path);
+/** The DOS timestamp of the first local header (the packer writes one timestamp for all entries). */
+function dosTimeOf(zip: Buffer): Date | undefined {
+  if (zip.length < 30 || zip.readUInt32LE(0) !== 0x04034b50) return undefined;
+  const time = zip.readUInt16LE(10);
+  const date = zip.readUInt16LE(12);
+  return new Date(Date.UTC(1980 + (date >> 9), ((date >> 5) & 15) - 1, date & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2));
+}
+
+async function loadArchive(path: string): Promise<LoadedBundle> {
+  const { openArchive } = await import('../../archive/index.js');
+  const archive = await openArchive(path);
   try {
     const entries: BundleEntry[] = [];
-    let entryTime: Date | undefined;
-    let sameTime = true;
-    for (const e of opened.entries) {
+    for (const e of archive.entries) {
       if (e.isDirectory) continue;
-      entries.push({ path: e.path, mode: e.mode & 0o111 ? 0o755 : 0o644, bytes: await opened.read(e) });
-      if (e.mtime) {
-        if (entryTime && entryTime.getTime() !== e.mtime.getTime()) sameTime = false;
-        entryTime ??= e.mtime;
-      }
+      entries.push({ path: e.name, mode: e.mode & 0o111 ? 0o755 : 0o644, bytes: await archive.readEntry(e.name, Number.MAX_SAFE_INTEGER) });
     }
-    const unsigned: Buffer = opened.unsignedBytes ? await opened.unsignedBytes() : whole;
+    const t = archive.trailer;
+    let unsigned: Buffer | undefined;
+    const unsignedBytes = async () => {
+      if (unsigned) return unsigned;
+      const whole = await readFile(path);
+      unsigned = Buffer.from(whole.subarray(0, t.zipLength));
+      if (t.trailers.length && t.eocdOffset !== undefined && t.originalCommentLength !== undefined) unsigned.writeUInt16LE(t.originalCommentLength, t.eocdOffset + 20);
+      return unsigned;
+    };
+    const head = await unsignedBytes();
     return {
       entries,
       info: {
         path,
         isDirectory: false,
-        sha256,
-        unsigned_sha256: createHash('sha256').update(unsigned).digest('hex'),
-        size,
-        archive: async () => unsigned,
-        ...(entryTime && sameTime ? { entryTime } : {}),
+        sha256: archive.sha256,
+        unsigned_sha256: archive.unsignedSha256,
+        size: archive.size,
+        archive: unsignedBytes,
+        ...(dosTimeOf(head) ? { entryTime: dosTimeOf(head) } : {}),
       },
     };
   } finally {
-    await opened.close?.();
+    await archive.close();
   }
 }

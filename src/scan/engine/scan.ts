@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import { canonicalJson } from '../../util/canonical-json.js';
 import { allControls } from '../controls/index.js';
@@ -13,6 +12,7 @@ import { buildScanFiles } from './files.js';
 import { finalizeFindings } from './findings.js';
 import { loadBundle } from './load.js';
 import { INVENTORY_KEY } from './scan-keys.js';
+import { scannerVersion } from './scan-version.js';
 import { checkManifest } from './manifest.js';
 import type { ReportControl, ScanReport } from './report-types.js';
 import { inlineSuppressions, policySuppressions, type SuppressionRule } from './suppress.js';
@@ -49,18 +49,7 @@ export interface ScanOutcome {
   sbom: Record<string, any>;
 }
 
-let cachedVersion: string | undefined;
-/** mpak's own version, from the package.json above this module (src/ or dist/src/). */
-export async function scannerVersion(): Promise<string> {
-  if (cachedVersion) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const pkg = await readFile(join(dir, 'package.json'), 'utf8').then(JSON.parse, () => undefined);
-    if (pkg?.name === 'mpak') return (cachedVersion = String(pkg.version));
-    dir = dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
-}
+export { scannerVersion };
 
 async function mustExist(path: string | undefined, flag: string): Promise<void> {
   if (path === undefined) return;
@@ -94,7 +83,7 @@ async function resolveInputs(options: ScanOptions): Promise<ScanInputs> {
     if (!advisories.length && (await stat(snapshot).then((s) => s.isDirectory(), () => false))) advisories = [snapshot];
     const store = join(options.mpakHome, 'trust');
     const names = await readdir(store).catch(() => [] as string[]);
-    for (const n of names.sort()) if (!n.startsWith('.')) trust.push(join(store, n));
+    for (const n of names.sort()) if (n.endsWith('.pem')) trust.push(join(store, n));
   }
   return {
     advisories,
