@@ -21,3 +21,5 @@ export {
 } from './keys.js';
 export { bundleKind, skillKind, DEFAULT_KINDS, kindFor, type KindHandler, type Inspection, type InspectContext } from './kinds.js';
 export { createOctokit, getRelease, downloadAsset, readClaim, parseGitHubSource, type GitHubOptions, type GitHubRelease, type GitHubAsset } from './github.js';
+export { checkEntryChange, type CheckEntryOptions, type CheckEntryResult } from './check.js';
+export { pollWatched, type PollOptions, type PollItem } from './poll.js';
