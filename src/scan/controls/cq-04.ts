@@ -57,12 +57,14 @@ async function schemaFindings(files: SourceFile[]): Promise<RawFinding[]> {
 
 function handlerFindings(defs: SourceDefinition[], manifestTools: string[]): RawFinding[] {
   const findings: RawFinding[] = [];
-  const handlers = defs.filter((d) => d.kind === 'tool' && d.validation !== 'unknown');
+  const handlers = defs.filter((d) => d.kind === 'tool' && !d.via.endsWith('list literal'));
   for (const d of handlers) {
     const where = { file: d.file, line: d.line, column: d.column };
     const label = d.name ? `tool "${d.name}"` : `the ${d.via} handler`;
     if (d.validation === 'none') {
       findings.push({ control: 'CQ-04', rule: 'unvalidated-handler', severity: 'HIGH', title: 'Tool handler without input validation', description: `${label} (${d.via}) uses its arguments without a schema check.`, remediation: 'Register the tool with a zod input schema (server.registerTool(name, {inputSchema}, handler)) or validate arguments with zod/ajv before use.', ...where });
+    } else if (d.validation === 'unknown') {
+      findings.push({ control: 'CQ-04', rule: 'undecided-validation', severity: 'MEDIUM', title: 'Input validation could not be decided', description: `${label}: the tool configuration is not a literal, so its input schema could not be checked (reported one step lower, §5).`, remediation: 'Pass the tool configuration as an object literal with an inputSchema.', ...where });
     } else if (d.validation === 'partial') {
       findings.push({ control: 'CQ-04', rule: 'partial-validation', severity: 'MEDIUM', title: 'Partial input validation', description: `${label} accepts any/unknown/dict or unannotated parameters.`, remediation: 'Give every parameter a concrete type (no z.any(), Any, dict or missing annotations).', ...where });
     }

@@ -572,18 +572,21 @@ class JsAnalyzer implements FoldScope {
       }
       const schema = rest[0];
       const reg = this.pushDescription(method, name, desc ? this.valueOf(desc) : undefined, node, `.${method}()`);
-      reg.validation = schema ? this.zodValidation(schema) : handlerTakesInput(handler) ? 'none' : 'sdk';
+      // Without a schema the SDK calls the handler with `extra` only: no arguments to validate.
+      reg.validation = schema ? this.zodValidation(schema) : 'sdk';
       reg.inputProperties = schema ? this.schemaProperties(schema) : undefined;
       this.linkHandler(reg, handler);
       return;
     }
     if (method === 'registerTool' || method === 'registerPrompt') {
-      const cfg = unwrap(args[1]);
+      let cfg = unwrap(args[1]);
+      if (cfg?.type === 'Identifier' && this.declInits.get(cfg.name)?.type === 'ObjectExpression') cfg = this.declInits.get(cfg.name);
       const cfgV = cfg ? this.valueOf(cfg) : undefined;
       const reg = this.pushDescription(method === 'registerTool' ? 'tool' : 'prompt', name, cfgV?.props?.description, node, `.${method}()`);
       const schemaNode = cfg?.type === 'ObjectExpression' ? propNode(cfg, method === 'registerTool' ? 'inputSchema' : 'argsSchema') : undefined;
       const handler = unwrap(args[args.length - 1]);
-      reg.validation = schemaNode ? this.zodValidation(schemaNode) : handlerTakesInput(handler) ? 'none' : 'sdk';
+      // Without an inputSchema the SDK passes no arguments, so there is nothing to validate.
+      reg.validation = schemaNode ? this.zodValidation(schemaNode) : cfg?.type === 'ObjectExpression' ? 'sdk' : 'unknown';
       reg.inputProperties = schemaNode ? this.schemaProperties(schemaNode) : undefined;
       this.linkHandler(reg, handler);
       return;
@@ -701,10 +704,6 @@ function propNode(obj: Node, key: string): Node | undefined {
     if (p.type === 'Property' && !p.computed && (p.key.name ?? p.key.value) === key) return p.value;
   }
   return undefined;
-}
-
-function handlerTakesInput(handler: Node): boolean {
-  return isFunctionNode(handler) && handler.params.length >= 2;
 }
 
 export function normaliseModule(m: string): string {

@@ -112,6 +112,41 @@ export function isPlaceholder(rule: SecretRule, secret: string, context: string)
   return false;
 }
 
+const KEYWORD = /access|auth|api|credential|creds|key|passw(?:or)?d|secret|token/gi;
+
+/**
+ * Matches of one rule. The generic rule's lazy prefix makes a whole-file scan quadratic on long
+ * lines, so it runs on a window around each keyword occurrence instead; results are identical
+ * because the pattern spans at most 50 + keyword + 20 + 8 + 150 characters.
+ */
+function* ruleMatches(rule: SecretRule, text: string): Generator<RegExpExecArray> {
+  if (rule.kind !== 'generic') {
+    rule.regex.lastIndex = 0;
+    for (let m = rule.regex.exec(text); m; m = rule.regex.exec(text)) {
+      if (m[0].length === 0) {
+        rule.regex.lastIndex++;
+        continue;
+      }
+      yield m;
+    }
+    return;
+  }
+  // Anchor at each keyword: the lazy `[\w.-]{0,50}?` prefix only absorbs the identifier before it.
+  const anchored = new RegExp(rule.regex.source.replace(/^\[\\w\.-\]\{0,50\}\?/, ''), 'iy');
+  KEYWORD.lastIndex = 0;
+  for (let k = KEYWORD.exec(text); k; k = KEYWORD.exec(text)) {
+    anchored.lastIndex = k.index;
+    const m = anchored.exec(text);
+    if (!m) continue;
+    let prefixStart = k.index;
+    while (prefixStart > 0 && k.index - prefixStart < 50 && /[\w.-]/.test(text[prefixStart - 1] as string)) prefixStart--;
+    const full = [text.slice(prefixStart, k.index) + m[0], ...m.slice(1)] as unknown as RegExpExecArray;
+    full.index = prefixStart;
+    KEYWORD.lastIndex = k.index + m[0].length;
+    yield full;
+  }
+}
+
 /** All matches of the CQ-01 rules in `text`; `providerOnly` for lockfiles and RECORD files. */
 export function findSecrets(text: string, options: { providerOnly?: boolean } = {}): SecretMatch[] {
   const out: SecretMatch[] = [];
@@ -119,12 +154,7 @@ export function findSecrets(text: string, options: { providerOnly?: boolean } = 
   for (const rule of SECRET_RULES) {
     if (options.providerOnly && rule.kind === 'generic') continue;
     if (rule.kind === 'private-key' && !text.includes('PRIVATE KEY')) continue;
-    rule.regex.lastIndex = 0;
-    for (let m = rule.regex.exec(text); m; m = rule.regex.exec(text)) {
-      if (m[0].length === 0) {
-        rule.regex.lastIndex++;
-        continue;
-      }
+    for (const m of ruleMatches(rule, text)) {
       const g = rule.group ?? 1;
       const secret = m[g];
       if (!secret) continue;
