@@ -39,16 +39,20 @@ export default class BundleVerify extends MpakCommand {
     const { args, flags } = await this.parse(BundleVerify);
     const file = resolve(args.file);
     const trust = (flags.trust ?? []).map((p) => resolve(p));
-    const result: BundleVerifyResult = await verifyBundle({ file, trust, trustStoreDir: join(mpakPaths(process.env).home, 'trust') });
+    const result: BundleVerifyResult = await verifyBundle({
+      file,
+      trust,
+      trustStoreDir: join(mpakPaths(process.env).home, 'trust'),
+      allowUntrusted: flags['allow-untrusted'],
+    });
     result.file = args.file;
     if (flags.attestation) {
       const attestation = flags.attestation === ATTESTATION_DEFAULT ? undefined : resolve(flags.attestation);
       result.attestation = await verifyAttestation({ file, trust, ...(attestation ? { attestation } : {}) });
     }
-    const sigOk = result.state === 'trusted' || (flags['allow-untrusted'] && (result.state === 'self-signed' || result.state === 'untrusted'));
     const attOk = !result.attestation || result.attestation.state === 'verified' || (flags['allow-untrusted'] && result.attestation.state === 'unverified');
     if (!this.jsonEnabled()) this.render(result);
-    if (!sigOk || !attOk) this.negative();
+    if (!result.accepted || !attOk) this.negative();
     return result;
   }
 

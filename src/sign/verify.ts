@@ -30,6 +30,8 @@ export interface CertificateSummary {
 export interface VerifyResult {
   file: string;
   state: SignatureState;
+  /** The verdict for a gate: trusted, or self-signed/untrusted when `allowUntrusted` was set. */
+  accepted: boolean;
   reason: string;
   /** Machine-readable cause for untrusted results: expired, not-yet-valid, wrong-key-usage, unknown-root... */
   problem?: ChainProblem;
@@ -52,6 +54,8 @@ export interface VerifyOptions {
   trustStoreDir?: string;
   /** The clock, for "is the certificate still valid" warnings and when signingTime is absent. */
   now?: Date;
+  /** Accept a valid signature that is self-signed or does not chain to an anchor (`accepted`). */
+  allowUntrusted?: boolean;
 }
 
 export function summarizeCertificate(c: CertView): CertificateSummary {
@@ -125,12 +129,18 @@ export async function verifyBundleSignature(file: string, options: Omit<VerifyOp
   try {
     info = await readSignatureTrailer(file);
   } catch (err) {
-    return { file, state: 'malformed', reason: `cannot read the bundle: ${(err as Error).message}`, warnings: [] };
+    return { file, state: 'malformed', accepted: false, reason: `cannot read the bundle: ${(err as Error).message}`, warnings: [] };
   }
   return verifyWithTrailer({ ...options, file }, info, anchors);
 }
 
 async function verifyWithTrailer(options: VerifyOptions, info: TrailerInfo, anchors: TrustAnchor[]): Promise<VerifyResult> {
+  const r = await decide(options, info, anchors);
+  const accepted = r.state === 'trusted' || (options.allowUntrusted === true && (r.state === 'self-signed' || r.state === 'untrusted'));
+  return { ...r, accepted };
+}
+
+async function decide(options: VerifyOptions, info: TrailerInfo, anchors: TrustAnchor[]): Promise<Omit<VerifyResult, 'accepted'>> {
   const file = options.file;
   const warnings = [...info.warnings];
   const base = { file, warnings };
@@ -153,14 +163,14 @@ async function verifyWithTrailer(options: VerifyOptions, info: TrailerInfo, anch
   }
   const signer = cms.signer;
   const at = signer.signingTime ?? options.now ?? new Date();
-  const result: VerifyResult = {
+  const result: Omit<VerifyResult, 'accepted'> = {
     ...base,
     state: 'invalid',
     reason: '',
     ...(signer.signingTime ? { signingTime: signer.signingTime.toISOString() } : {}),
     ...(signer.digest ? { digestAlgorithm: signer.digest } : {}),
   };
-  const invalid = (reason: string): VerifyResult => ({ ...result, state: 'invalid', reason });
+  const invalid = (reason: string): Omit<VerifyResult, 'accepted'> => ({ ...result, state: 'invalid', reason });
 
   let certs: CertView[];
   try {

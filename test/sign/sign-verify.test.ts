@@ -93,6 +93,8 @@ describe('sign and verify', () => {
 
     const self = await verifyBundle({ file: path });
     expect(self.state).toBe('self-signed');
+    expect(self.accepted).toBe(false);
+    expect((await verifyBundle({ file: path, allowUntrusted: true })).accepted).toBe(true);
     expect(self.variant).toBe('B');
     expect(self.signer?.fingerprintSha256).toBe(s.signer.fingerprintSha256);
     expect(self.signatureAlgorithm).toBe('rsa-pkcs1-sha256');
@@ -100,6 +102,7 @@ describe('sign and verify', () => {
 
     const trusted = await verifyBundle({ file: path, trust: [rsa.cert] });
     expect(trusted.state).toBe('trusted');
+    expect(trusted.accepted).toBe(true);
     expect(trusted.trustAnchor).toBe(rsa.cert);
     expect(await readEntry(path, 'manifest.json')).toContain('"sign-test"');
   });
