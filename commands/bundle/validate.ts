@@ -7,19 +7,10 @@ import {
   checkManifestWithFiles,
   problem,
   validateManifestPath,
+  type BundleValidateResult,
   type ManifestCheck,
-  type ManifestVersion,
   type Problem,
 } from '../../src/manifest/index.js';
-
-export interface BundleValidateResult {
-  valid: boolean;
-  version?: ManifestVersion;
-  errors: Problem[];
-  warnings: Problem[];
-  /** The folder, manifest.json or .mcpb that was checked (relative to the current directory). */
-  path: string;
-}
 
 export default class BundleValidate extends MpakCommand {
   static override summary = 'Validate a bundle folder, a manifest.json, or a .mcpb.';

@@ -34,3 +34,5 @@ export { validateManifestPath, checkManifestWithFiles, applyStrict } from './val
 export type { ManifestPathCheck } from './validate-path.js';
 export { detectServer, initBundle, buildInitManifest, defaultMcpConfig, defaultEntryPoint, defaultMcpbIgnore } from './init.js';
 export type { ServerDetection, InitAnswers, InitResult } from './init.js';
+export { ProblemSchema, BundleValidateResultSchema } from './result-schema.js';
+export type { BundleValidateResult } from './result-schema.js';

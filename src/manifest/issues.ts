@@ -98,10 +98,17 @@ export function issuesToProblems(
         break;
       }
       case 'invalid_union': {
+        // A branch whose issues all sit deeper matched the container type (e.g. the string[] of a
+        // user_config default): its inner issues say more than "no branch matched".
+        const deeper = issue.errors.find((branch) => branch.length > 0 && branch.every((e) => e.path.length > 0));
+        if (deeper) {
+          const nested = deeper.map((e) => ({ ...e, path: [...issue.path, ...e.path] })) as z.core.$ZodIssue[];
+          out.push(...issuesToProblems(nested, input, schema, version, severity));
+          break;
+        }
         const expected = new Set<string>();
-        for (const branch of issue.errors) for (const e of branch) if (e.code === 'invalid_type' && e.path.length === 0) expected.add(typeName(e.expected));
-        // A string[] branch that failed inside the array shows up as an element issue; name it plainly.
-        const names = [...expected].map((e) => (e === 'an array' ? 'string[]' : e));
+        for (const branch of issue.errors) for (const e of branch) if (e.code === 'invalid_type' && e.path.length === 0) expected.add(e.expected === 'array' ? 'an array' : typeName(e.expected));
+        const names = [...expected];
         out.push(
           problem(severity, path, `Expected ${names.length > 0 ? names.join(', ') : 'a different shape'}, found ${describeValue(value)}`, { value }),
         );

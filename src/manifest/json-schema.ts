@@ -1,5 +1,7 @@
 import * as z from 'zod';
 import { MANIFEST_VERSIONS } from './constants.js';
+import { MpakMetaSchema } from './mpak-meta.js';
+import { BundleValidateResultSchema } from './result-schema.js';
 import { MANIFEST_SCHEMAS } from './schema.js';
 
 const LOCALE_PATTERN = '\\$\\{locale\\}';
@@ -30,8 +32,20 @@ export function manifestJsonSchema(version: (typeof MANIFEST_VERSIONS)[number]):
 
 /** The checked-in generated files of this capability (see src/generated.ts). */
 export function manifestGeneratedFiles(): { path: string; content: string }[] {
-  return MANIFEST_VERSIONS.map((v) => ({
-    path: `schemas/mcpb-manifest-v${v}.schema.json`,
-    content: `${JSON.stringify(manifestJsonSchema(v), null, 2)}\n`,
-  }));
+  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+  const plain = (schema: z.ZodType, id: string, title: string) => {
+    const { $schema, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+    return { $schema, $id: `https://mpak.dev/schemas/${id}`, title, ...rest };
+  };
+  return [
+    ...MANIFEST_VERSIONS.map((v) => ({ path: `schemas/mcpb-manifest-v${v}.schema.json`, content: json(manifestJsonSchema(v)) })),
+    {
+      path: 'schemas/mpak-meta.schema.json',
+      content: json(plain(MpakMetaSchema, 'mpak-meta.schema.json', 'mpak manifest extension: _meta["dev.mpak"]')),
+    },
+    {
+      path: 'schemas/mpak-bundle-validate.schema.json',
+      content: json(plain(BundleValidateResultSchema, 'mpak-bundle-validate.schema.json', 'mpak bundle validate --json result')),
+    },
+  ];
 }

@@ -2,6 +2,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeDeterministicZip } from '../../src/archive/index.js';
+import { BundleValidateResultSchema } from '../../src/manifest/index.js';
 import { repoRoot, runCli, tempDir } from '../helpers/cli.js';
 import { minimal } from './probe-corpus.js';
 
@@ -48,6 +49,8 @@ describe('mpak bundle validate', () => {
     const r = await cli(['bundle', 'validate', 'manifest.json', '--json'], dir);
     expect(r.code).toBe(2);
     const out = JSON.parse(r.stdout);
+    // The --json shape is a public API with a checked-in schema.
+    expect(BundleValidateResultSchema.safeParse(out).success).toBe(true);
     expect(out.valid).toBe(false);
     expect(out.version).toBe('0.1');
     expect(out.path).toBe('manifest.json');

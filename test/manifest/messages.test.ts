@@ -48,6 +48,14 @@ describe('error messages', () => {
     expect(at(r.errors, 'user_config["my key"].type')!.fix).toMatch(/"string"/);
   });
 
+  it('union defaults: an object names the allowed types; a bad array item is located', () => {
+    const m = minimal('0.1');
+    m.user_config = { k: { type: 'string', title: 't', description: 'd', default: {} }, j: { type: 'string', title: 't', description: 'd', default: ['a', 1] } };
+    const r = validateManifest(m);
+    expect(at(r.errors, 'user_config.k.default')!.message).toBe('Expected string, number, boolean, an array, found an object');
+    expect(at(r.errors, 'user_config.j.default.1')!.message).toBe('Expected string, found number 1');
+  });
+
   it('did-you-mean works at depth and only within edit distance 2', () => {
     const m = minimal('0.1');
     m.server.mcp_config.arg = [];
