@@ -30,6 +30,8 @@ export function tokenize(text: string): string[] {
 export class SearchIndex {
   readonly size: number;
   private readonly vocab: string[] = [];
+  /** Letter-set bitmask of each vocabulary token, to rule tokens out before the typo table. */
+  private masks = new Uint32Array(0);
   /** postings[token] = flat list of doc * 4 + field, each (doc, field) at most once. */
   private readonly postings: number[][] = [];
   private readonly candidateCache = new Map<string, Array<[number, number]>>();
@@ -64,6 +66,11 @@ export class SearchIndex {
       for (const k of doc.keywords) tokenize(k).forEach((t) => add(t, FIELD_KEYWORD));
       tokenize(doc.description).forEach((t) => add(t, FIELD_DESCRIPTION));
     });
+  }
+
+  private ensureMasks(): Uint32Array {
+    if (this.masks.length !== this.vocab.length) this.masks = Uint32Array.from(this.vocab, letterMask);
+    return this.masks;
   }
 
   get vocabularySize(): number {
@@ -104,6 +111,8 @@ export class SearchIndex {
     const cached = this.candidateCache.get(word);
     if (cached) return cached;
     const maxTypos = word.length >= 8 ? 2 : word.length >= 4 ? 1 : 0;
+    const masks = this.ensureMasks();
+    const wordMask = letterMask(word);
     const out: Array<[number, number]> = [];
     for (let id = 0; id < this.vocab.length; id++) {
       const token = this.vocab[id]!;
@@ -111,7 +120,7 @@ export class SearchIndex {
       if (token === word) quality = 1;
       else if (token.startsWith(word)) quality = 0.8;
       else if (word.length >= 3 && token.includes(word)) quality = 0.5;
-      else if (maxTypos > 0 && token.length >= word.length - maxTypos) {
+      else if (maxTypos > 0 && token.length >= word.length - maxTypos && popcount(wordMask & ~masks[id]!) <= maxTypos) {
         const { whole, prefix } = typoDistance(word, token, maxTypos);
         if (whole <= maxTypos) quality = 0.6 - 0.15 * whole;
         else if (prefix <= maxTypos) quality = 0.4 - 0.1 * prefix;
@@ -122,6 +131,23 @@ export class SearchIndex {
     this.candidateCache.set(word, out);
     return out;
   }
+}
+
+/**
+ * Which letters (folded into 32 bits) a string contains. Each edit removes at most one of the
+ * word's letters from what the token must contain, so a token missing more than `max` of them
+ * cannot be within `max` edits: most of the vocabulary is skipped without the table.
+ */
+function letterMask(text: string): number {
+  let mask = 0;
+  for (let i = 0; i < text.length; i++) mask |= 1 << (text.charCodeAt(i) & 31);
+  return mask >>> 0;
+}
+
+function popcount(n: number): number {
+  n = n - ((n >>> 1) & 0x55555555);
+  n = (n & 0x33333333) + ((n >>> 2) & 0x33333333);
+  return (((n + (n >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 // Reused rows: tokens are at most 40 characters, so 64 columns always suffice.

@@ -30,6 +30,7 @@ describe('search index', () => {
     expect(names(index, 'filesytem')).toEqual(['@acme/filesystem']);
     expect(names(index, 'databsae')).toEqual(['@acme/postgres-query']);
     expect(names(index, 'postgers')).toEqual(['@acme/postgres-query']);
+    expect(names(index, 'qeather')).toEqual(['@weather/forecast']);
   });
 
   it('requires every word to match and finds joined names', () => {

@@ -106,11 +106,15 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
 
   const update = (replaceHash: boolean) => {
     const start = performance.now();
+    const previous = current;
     current = runQuery(records, search, f);
     performance.measure('mpak:query', { start, end: performance.now() });
-    clear(list);
-    shown = 0;
-    showMore();
+    // Typing one more letter often leaves the visible results as they were: keep those nodes.
+    if (!samePage(previous, current, shown) || list.querySelector('.empty')) {
+      clear(list);
+      shown = 0;
+      showMore();
+    } else more.hidden = shown >= current.length;
     const total = records.length;
     count.textContent =
       current.length === total
@@ -170,6 +174,12 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   main.append(h('h1', { class: 'visually-hidden' }, 'Packages'), form, count, list, more);
   update(false);
   if (!f.q) performance.mark('mpak:home-rendered');
+}
+
+function samePage(a: SummaryRecord[], b: SummaryRecord[], shown: number): boolean {
+  if (shown === 0 || Math.min(a.length, shown) !== Math.min(b.length, shown)) return false;
+  for (let i = 0; i < Math.min(b.length, shown); i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function resultItem(r: SummaryRecord): HTMLElement {
