@@ -106,12 +106,11 @@ const sameCert = (a: CertView, b: CertView) => a.der.equals(b.der) || (a.subject
 /**
  * Validates the signer certificate at time `at` against `anchors`, using `pool` (the certificates
  * in the signature) as candidate intermediates. Tries every candidate path; reports the most
- * specific failure when none reaches an anchor.
+ * specific failure when none reaches an anchor. The leaf's own rules (validity, key usage, EKU)
+ * apply once its signature is accounted for: on the path found, or to a self-signed leaf.
  */
 export function validatePath(leaf: CertView, pool: CertView[], anchors: AnchorView[], at: Date): ChainOutcome {
   const warnings: string[] = [];
-  const leafIssue = leafProblem(leaf, at);
-  if (leafIssue) return { status: 'untrusted', ...leafIssue, path: [leaf], warnings };
 
   const anchorCerts = anchors.filter((a) => a.cert).map((a) => ({ source: a.source, cert: a.cert! }));
   const anchorKeys = anchors.filter((a) => a.spki).map((a) => ({ source: a.source, spki: a.spki! }));
@@ -165,9 +164,13 @@ export function validatePath(leaf: CertView, pool: CertView[], anchors: AnchorVi
     return undefined;
   };
 
+  // Signatures first, then the leaf's own rules: a damaged certificate is reported as damaged
+  // (its issuer's signature fails), not as whatever field the damage happened to change.
   const found = walk([leaf]);
-  if (found) return found;
+  const leafIssue = leafProblem(leaf, at);
+  if (found) return leafIssue ? { status: 'untrusted', ...leafIssue, path: found.path, warnings } : found;
   if (isSelfSigned(leaf) && (!best || best.problem === 'unknown-root' || best.problem === 'bad-chain-signature')) {
+    if (leafIssue) return { status: 'untrusted', ...leafIssue, path: [leaf], warnings };
     return { status: 'self-signed', reason: `self-signed by "${leaf.subject}", which is not a trust anchor`, path: [leaf], warnings };
   }
   const failure = best ?? { problem: 'unknown-root' as const, reason: 'no trust anchor', path: [leaf] };

@@ -20,6 +20,10 @@ export interface UnsignResult {
   message: string;
 }
 
+/**
+ * Removes every signature block from a bundle (in place, or to `output`) and resets the EOCD
+ * comment length to its pre-signing value. Unsigned input is left as it is (`changed: false`).
+ */
 export async function unsignBundle(options: UnsignOptions): Promise<UnsignResult> {
   const { info, range, d } = await unsignedLayout(options.file);
   const output = options.output ?? options.file;
