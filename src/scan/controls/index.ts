@@ -23,7 +23,7 @@ import { cq02 } from './cq-02.js';
 import { cq03 } from './cq-03.js';
 import { cq04 } from './cq-04.js';
 import { cq05 } from './cq-05.js';
-// import { cq06 } from './cq-06.js';
+import { cq06 } from './cq-06.js';
 import { cd03 } from './cd-03.js';
 
 /** Every implemented control, keyed by id. Missing ids are evaluated as `error` (fail closed). */
@@ -50,7 +50,7 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'CQ-03': cq03,
   'CQ-04': cq04,
   'CQ-05': cq05,
-  // 'CQ-06': cq06,
+  'CQ-06': cq06,
   'CD-03': cd03,
 };
 
