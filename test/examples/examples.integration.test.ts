@@ -1,10 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateManifest } from '../../src/manifest/index.js';
-import { repoRoot } from '../helpers/cli.js';
+import { repoRoot, tempDir } from '../helpers/cli.js';
 
 // Each example server is started directly (no bundle, no mpak) and driven by the official SDK
 // client, so the examples are proven real MCP servers before later stages pack, sign and run them.
@@ -69,6 +71,29 @@ describe('examples/weather-node', () => {
     expect(converted).toEqual({ value: 373.15, unit: 'K' });
     const unknown = await client.callTool({ name: 'get_forecast', arguments: { city: 'Atlantis' } });
     expect(unknown.isError).toBe(true);
+  });
+});
+
+describe('examples/weather-node/scripts/vendor.js', () => {
+  it('copies the SDK closure so the server runs from a folder outside the repository', async () => {
+    const t = await tempDir('mpak-vendor-');
+    try {
+      const app = join(t.dir, 'weather');
+      await cp(join(repoRoot, 'examples', 'weather-node'), app, { recursive: true, filter: (src) => !src.includes('node_modules') });
+      const vendor = spawnSync(process.execPath, [join(repoRoot, 'examples', 'weather-node', 'scripts', 'vendor.js'), '--out', join(app, 'node_modules')], {
+        encoding: 'utf8',
+      });
+      expect(vendor.status, vendor.stderr).toBe(0);
+      expect(vendor.stderr).toMatch(/vendored \d+ packages/);
+      for (const pkg of ['@modelcontextprotocol/sdk', 'zod']) expect(existsSync(join(app, 'node_modules', pkg, 'package.json'))).toBe(true);
+      const client = await connect(process.execPath, [join(app, 'server', 'index.js')], app);
+      const cities = JSON.parse(textOf(await client.callTool({ name: 'list_cities', arguments: {} })));
+      expect(cities).toHaveLength(6);
+      expect(cities[0]).toEqual({ id: 'amsterdam', name: 'Amsterdam', country: 'NL' });
+    } finally {
+      for (const c of clients.splice(0)) await c.close();
+      await t.cleanup();
+    }
   });
 });
 

@@ -10,10 +10,12 @@ import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Usage: node scripts/vendor.js [--out <dir>]   (default: this example's node_modules)
 const exampleDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = resolve(exampleDir, '..', '..');
 const rootModules = join(repoRoot, 'node_modules');
-const target = join(exampleDir, 'node_modules');
+const outFlag = process.argv.indexOf('--out');
+const target = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : join(exampleDir, 'node_modules');
 
 function readJson(path) {
   return JSON.parse(readFileSync(path, 'utf8'));
