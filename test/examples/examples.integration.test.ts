@@ -108,7 +108,7 @@ describe('examples/notes-python', () => {
   });
 
   it('speaks MCP 2025-06-18: tools match the manifest, notes round-trip, prompts and errors work', async () => {
-    const client = await connect(python, [join(dir, 'server', 'main.py')], dir, { PYTHONPATH: join(dir, 'server', 'lib') });
+    const client = await connect(python, [join(dir, 'server', 'main.py')], dir, { PYTHONPATH: join(dir, 'server', 'lib'), PYTHONDONTWRITEBYTECODE: '1' });
     expect(client.getServerVersion()).toEqual({ name: 'notes', version: '1.0.0' });
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(manifest.tools.map((t: { name: string }) => t.name));
