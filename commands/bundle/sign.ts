@@ -18,7 +18,7 @@ export default class BundleSign extends MpakCommand {
   static override flags = {
     key: Flags.string({ description: 'Private key (PEM or DER; RSA or ECDSA).', required: true }),
     cert: Flags.string({ description: 'Signer certificate (PEM or DER); extra certificates in the file count as intermediates.', required: true }),
-    intermediate: Flags.string({ description: 'Intermediate CA certificate to include (repeatable, in order).', multiple: true }),
+    intermediate: Flags.string({ description: 'Intermediate CA certificate to include (repeatable, in order).', multiple: true, multipleNonGreedy: true }),
     output: outputFileFlag('Write the signed bundle here instead of replacing the input.'),
   };
 

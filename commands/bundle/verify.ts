@@ -22,7 +22,7 @@ export default class BundleVerify extends MpakCommand {
     file: Args.string({ description: 'The .mcpb bundle.', required: true }),
   };
   static override flags = {
-    trust: Flags.string({ description: 'Trust anchor: a CA or signer certificate, or a public key (repeatable).', multiple: true }),
+    trust: Flags.string({ description: 'Trust anchor: a CA or signer certificate, or a public key (repeatable).', multiple: true, multipleNonGreedy: true }),
     'allow-untrusted': Flags.boolean({ description: 'Exit 0 for a valid signature that is self-signed or does not chain to a trust anchor.' }),
     attestation: Flags.string({
       description: `Also verify a provenance attestation (default ${ATTESTATION_DEFAULT} when given without a value).`,
