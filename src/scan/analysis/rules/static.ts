@@ -45,7 +45,7 @@ export function staticHits(file: SourceFile): Hit[] {
     if (/\.(?:startsWith|startswith)$/.test(c.callee) && a0 && a0.constant === undefined) {
       const argText = src(file, a0);
       const recv = c.written.replace(/\.(?:startsWith|startswith)$/, '');
-      if (PATHISH.test(argText) && PATHISH.test(recv) && !/sep\b|['"`](?:\/|\\{1,2})['"`]|\+\s*['"`][/\\]|[/\\]`\s*$|os\.sep|path\.sep|endsWith|endswith/.test(argText)) {
+      if (PATHISH.test(argText) && !/^(?:line|text|str|s|prefix|mime|type|url|name)$/i.test(recv) && !/sep\b|['"`](?:\/|\\{1,2})['"`]|\+\s*['"`][/\\]|[/\\]`\s*$|os\.sep|path\.sep|endsWith|endswith/.test(argText)) {
         hits.push(h('path-prefix-containment', 'HIGH', 'Path containment checked with a bare prefix', `${c.written}(${argText.slice(0, 60)}) accepts sibling paths such as "/allowed-evil" for the root "/allowed" (CVE-2025-53110 shape).`, 'Resolve with realpath, then check startsWith(root + path.sep) or path.relative(root, p) not starting with "..".', c));
       }
     }
