@@ -21,5 +21,7 @@ export function installLines(kind: 'bundle' | 'skill', name: string, version?: s
     { label: 'Run with the mpak CLI', text: `mpak bundle run ${ref}` },
     { label: 'Claude Desktop (claude_desktop_config.json)', text: JSON.stringify(desktop, null, 2) },
     { label: 'Claude Code', text: `claude mcp add ${key} -- mpak bundle run ${ref}` },
+    { label: 'Cursor (writes ~/.cursor/mcp.json)', text: `mpak bundle install ${ref} --client cursor` },
+    { label: 'VS Code (writes the user mcp.json)', text: `mpak bundle install ${ref} --client vscode` },
   ];
 }
