@@ -52,6 +52,10 @@ try {
     await page.goto(server.url);
     await page.waitForFunction(() => performance.getEntriesByName('mpak:first-useful-render').length > 0, null, { timeout: 120_000 });
     const firstRender = await page.evaluate(() => performance.getEntriesByName('mpak:first-useful-render')[0].startTime);
+    const phases = await page.evaluate(() => ({
+      verified: performance.getEntriesByName('mpak:index-verified')[0]?.startTime ?? NaN,
+      searchIndex: performance.getEntriesByName('mpak:search-index')[0]?.duration ?? NaN,
+    }));
     let raw = 0;
     let gzip = 0;
     const files = [];
@@ -96,7 +100,7 @@ try {
       const s = [...xs].sort((a, b) => a - b);
       return { median: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)], max: s[s.length - 1] };
     };
-    rows.push({ size, buildMs, firstRender, raw, gzip, keys: stats(typed), query: stats(queryOnly), base: stats(baseline), count: typed.length, files });
+    rows.push({ size, buildMs, firstRender, phases, perKey, raw, gzip, keys: stats(typed), query: stats(queryOnly), base: stats(baseline), count: typed.length, files });
     await page.close();
     await server.close();
   }
@@ -112,6 +116,10 @@ try {
       `${String(r.size).padStart(8)} | ${f(r.buildMs / 1000).padStart(9)} s | ${f(r.firstRender).padStart(15)} ms | ${kb(r.raw).padStart(12)} / ${kb(r.gzip).padEnd(14)} | ${f(r.keys.median)} / ${f(r.keys.p95)} / ${f(r.keys.max)} ms (${r.count} keystrokes; search alone ${f(r.query.median)} / ${f(r.query.max)}) | ${f(r.base.median)} / ${f(r.base.max)} ms`,
     );
   }
+  console.log('\nFirst render phases (ms since navigation start): index fetched and verified → search index built → results shown');
+  for (const r of rows) console.log(`  ${r.size}: verified at ${f(r.phases.verified)}, search index built in ${f(r.phases.searchIndex)}, first useful render at ${f(r.firstRender)}`);
+  console.log('\nPer keystroke (ms), queries typed one character at a time:', QUERIES.join(' | '));
+  for (const r of rows) console.log(`  ${r.size}: ${r.perKey.map((x) => x.toFixed(0)).join(' ')}`);
   const last = rows[rows.length - 1];
   console.log(`\nFirst-render files at ${last.size} packages (path, raw bytes, gzip bytes):`);
   for (const [path, rawBytes, gz] of last.files) console.log(`  ${path.padEnd(40)} ${String(rawBytes).padStart(9)} ${String(gz).padStart(9)}`);

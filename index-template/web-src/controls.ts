@@ -14,10 +14,10 @@ export const LEVEL_NAMES = ['None', 'Basic', 'Standard', 'Verified', 'Attested']
 
 export const LEVEL_TEXT: Record<number, string> = {
   0: 'At least one Basic control is not satisfied. The scan still ran every control; look at the table to see what is missing.',
-  1: 'Basic: the manifest is valid, the bundle has an SBOM, no secrets or malware patterns were found, and every tool is declared.',
-  2: 'Standard: adds content hashes, a complete bundle, vulnerability checks, pinned and locked dependencies, static analysis, honest permissions and tool descriptions, a source repository and an author.',
-  3: 'Verified: adds a trusted bundle signature, dependencies from approved sources, validated tool inputs, safe execution patterns, scoped credentials, a build attestation and a healthy source repository.',
-  4: 'Attested: adds a reproducible build, a sandboxed behavioural run and a source commit that the bundle can be traced back to.',
+  1: 'The manifest is valid, the bundle has an SBOM, no secrets or malware patterns were found, and every tool is declared.',
+  2: 'Adds content hashes, a complete bundle, vulnerability checks, pinned and locked dependencies, static analysis, honest permissions and tool descriptions, a source repository and an author.',
+  3: 'Adds a trusted bundle signature, dependencies from approved sources, validated tool inputs, safe execution patterns, scoped credentials, a build attestation and a healthy source repository.',
+  4: 'Adds a reproducible build, a sandboxed behavioural run and a source commit that the bundle can be traced back to.',
 };
 
 export const DOMAINS: Record<string, string> = {

@@ -83,6 +83,7 @@ async function start(): Promise<void> {
   void render();
   try {
     state.index = await loadIndex();
+    performance.mark('mpak:index-verified');
     const index = state.index;
     document.getElementById('brand')!.textContent = index.snapshot.registry.title;
     for (const w of index.warnings) showBanner('warn', w.title, w.text);

@@ -21,7 +21,11 @@ interface Filters {
 }
 
 export function ensureSearchIndex(records: SummaryRecord[]): SearchIndex {
-  state.search ??= new SearchIndex(records);
+  if (!state.search) {
+    const start = performance.now();
+    state.search = new SearchIndex(records);
+    performance.measure('mpak:search-index', { start, end: performance.now() });
+  }
   return state.search;
 }
 
