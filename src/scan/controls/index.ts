@@ -16,6 +16,8 @@ import { cd01 } from './cd-01.js';
 import { pr01 } from './pr-01.js';
 import { pr02 } from './pr-02.js';
 import { pr03 } from './pr-03.js';
+import { pr04 } from './pr-04.js';
+import { pr05 } from './pr-05.js';
 
 // ---- D2 controls: add ONE import line per control here ----------------------------------------
 import { cq01 } from './cq-01.js';
@@ -43,6 +45,8 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'PR-01': pr01,
   'PR-02': pr02,
   'PR-03': pr03,
+  'PR-04': pr04,
+  'PR-05': pr05,
 
   // D2 entries: uncomment as each lands
   'CQ-01': cq01,
