@@ -5,7 +5,6 @@
  */
 import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { inputError } from '../errors.js';
 import { siblingTempPath } from '../util/fs-atomic.js';
 import { parentDirectories } from './entry-names.js';
@@ -124,7 +123,8 @@ async function extractInto(archive: SafeArchive, root: string, concurrency: numb
         if (e.compressedSize <= FAST_READ_LIMIT && e.size <= FAST_READ_LIMIT) {
           await handle.writeFile(await archive.readEntry(e.name, FAST_READ_LIMIT));
         } else {
-          await pipeline(archive.openEntryStream(e.name), handle.createWriteStream({ autoClose: false }));
+          // Not handle.createWriteStream({autoClose: false}): its reference keeps handle.close() pending forever.
+          for await (const chunk of archive.openEntryStream(e.name)) await handle.write(chunk as Buffer);
         }
       } finally {
         await handle.close();
