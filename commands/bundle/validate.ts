@@ -31,10 +31,12 @@ export default class BundleValidate extends MpakCommand {
   async run(): Promise<BundleValidateResult> {
     const { args, flags } = await this.parse(BundleValidate);
     const target = resolve(args.path);
-    const check = args.path.toLowerCase().endsWith('.mcpb')
+    // `.dxt` is the pre-2025-08 name of the same archive format.
+    const check = /\.(mcpb|dxt)$/i.test(args.path)
       ? await validateArchive(target, flags.strict)
       : await validateManifestPath(target, { strict: flags.strict });
-    const shown = relative(process.cwd(), target) || '.';
+    const rel = relative(process.cwd(), target) || '.';
+    const shown = rel.length <= target.length ? rel : target;
     const result: BundleValidateResult = {
       valid: check.valid,
       ...(check.version ? { version: check.version } : {}),
