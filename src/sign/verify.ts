@@ -1,13 +1,12 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fromFsError } from '../errors.js';
-import { viewCertificate, type CertView } from './certs.js';
+import { OID, viewCertificate, type CertView } from './certs.js';
 import { anchorViews, validatePath, type ChainProblem } from './chain.js';
 import { CmsFormatError, matchesSid, parseSignedData, signatureScheme, verifyWithScheme, type ParsedSignedData } from './cms.js';
 import { loadTrustAnchors, type TrustAnchor } from './keys.js';
 import { digestVariants } from './signed-bytes.js';
 import { readSignatureTrailer, SIG_START, type TrailerInfo } from './trailer.js';
-import { OID } from './certs.js';
 
 /**
  * Bundle signature verification (mcpb-format.md §6): trailer → CMS → digest over the bytes of
