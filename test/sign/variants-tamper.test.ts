@@ -167,4 +167,23 @@ describe('bit flips', () => {
     if (process.env.MPAK_TEST_VERBOSE) console.log(outcomes);
     expect(Object.keys(outcomes)).toHaveLength(11);
   });
+
+  it('truncated files and appended bytes never crash the verifier and are never accepted', async () => {
+    const path = join(dir, 'trunc.mcpb');
+    await writeFile(path, zipBytes());
+    await signBundle({ file: path, key: leaf.keyPath, cert: leaf.certPath });
+    const signed = await readFile(path);
+    const rand = prng(0xc0ffee);
+    const target = join(dir, 'trunc-case.mcpb');
+    const variants: Buffer[] = [];
+    for (let i = 0; i < 40; i++) variants.push(signed.subarray(0, Math.floor(rand() * signed.length)));
+    for (let i = 0; i < 10; i++) variants.push(Buffer.concat([signed, Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 40) }, () => Math.floor(rand() * 256)))]));
+    variants.push(Buffer.concat([signed, Buffer.from('MCPB_SIG_END')]), Buffer.alloc(0), Buffer.from('MCPB_SIG_V1\0\0\0\0MCPB_SIG_END'));
+    for (const bytes of variants) {
+      await writeFile(target, bytes);
+      const r = await verifyBundle({ file: target, trust: [root.certPath] });
+      expect(['invalid', 'malformed', 'unsigned']).toContain(r.state);
+      expect(r.accepted).toBe(false);
+    }
+  });
 });
