@@ -126,7 +126,12 @@ export function parseManifestText(text: string | Uint8Array, opts: ParseOptions 
 }
 
 function jsonSyntaxProblem(text: string, err: Error, where: string): Problem {
-  const located = jsonErrorOffset(text);
+  let located: ReturnType<typeof jsonErrorOffset>;
+  try {
+    located = jsonErrorOffset(text);
+  } catch {
+    located = undefined; // nesting deeper than the stack: fall back to V8's message
+  }
   if (!located) return problem('error', [], `${where}invalid JSON: ${err.message}`);
   const offset = Math.min(located.offset, text.length);
   const before = text.slice(0, offset);

@@ -117,6 +117,15 @@ describe('parseManifestText', () => {
     expect(parseManifestText(huge).errors[0]!.message).toMatch(/limit is 1048576/);
   });
 
+  it('survives hostile nesting without crashing', () => {
+    const deep = '['.repeat(500_000);
+    const r = parseManifestText(deep);
+    expect(r.valid).toBe(false);
+    expect(r.errors[0]!.message).toMatch(/^invalid JSON/);
+    const deepValid = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(parseManifestText(deepValid).errors[0]!.message).toMatch(/must be a JSON object|invalid JSON/);
+  });
+
   it('parses and validates good bytes', () => {
     const r = parseManifestText(new TextEncoder().encode(JSON.stringify(minimal('0.3'))));
     expect(r.valid).toBe(true);
