@@ -13,6 +13,8 @@ import { sc03 } from './sc-03.js';
 import { sc04 } from './sc-04.js';
 import { sc05 } from './sc-05.js';
 import { cd01 } from './cd-01.js';
+import { cd02 } from './cd-02.js';
+import { cd04 } from './cd-04.js';
 import { pr01 } from './pr-01.js';
 import { pr02 } from './pr-02.js';
 import { pr03 } from './pr-03.js';
@@ -42,6 +44,8 @@ const implemented: Partial<Record<ControlId, Control>> = {
   'SC-04': sc04,
   'SC-05': sc05,
   'CD-01': cd01,
+  'CD-02': cd02,
+  'CD-04': cd04,
   'PR-01': pr01,
   'PR-02': pr02,
   'PR-03': pr03,
