@@ -37,3 +37,14 @@ describe('search ranking', () => {
     expect(two.split('\n')[0]).toMatch(/REGISTRY/);
   });
 });
+
+describe('search fast path argument parsing', async () => {
+  const { parseFastSearchArgs } = await import('../../src/client/search-cli.js');
+  it('accepts exactly the declared flags and defers everything else to oclif', () => {
+    expect(parseFastSearchArgs(['search', 'weather', '--json', '--type=node', '--min-level', 'L2', '--limit', '5'])).toEqual({ kind: undefined, query: 'weather', json: true, type: 'node', minLevel: 'L2', limit: 5 });
+    expect(parseFastSearchArgs(['bundle', 'search'])).toEqual({ kind: 'bundle', query: '', json: false, limit: 50 });
+    for (const argv of [['search', '--help'], ['search', '-h'], ['search', 'a', 'b'], ['search', '--type', 'bogus'], ['search', '--limit', '0'], ['search', '--debug'], ['bundle', 'show', 'x']]) {
+      expect(parseFastSearchArgs(argv)).toBeUndefined();
+    }
+  });
+});
