@@ -272,6 +272,10 @@ export async function loadIndex(now = Date.now()): Promise<LoadedIndex> {
   if (!isEnvelope(snapshotFile) || snapshotFile.signed.type !== 'snapshot') throw new VerificationError(`${snapshotPath} is not a signed snapshot`, snapshotPath);
   const snapshot = snapshotFile.signed;
 
+  // The shards are fetched while the signatures are checked; they are used only if both verify.
+  const shardsPromise = Promise.all(snapshot.summary.map((ref) => fetchVerified<SummaryShard>(snapshot, ref.path)));
+  shardsPromise.catch(() => undefined);
+
   let signature: SignatureState;
   if (typeof keys === 'string') signature = { state: 'no-keys', reason: keys };
   else if (!ed25519) signature = { state: 'unsupported' };
@@ -294,7 +298,7 @@ export async function loadIndex(now = Date.now()): Promise<LoadedIndex> {
     });
   } else localStorageSet(ROLLBACK_KEY, String(timestamp.version));
 
-  const shards = await Promise.all(snapshot.summary.map((ref) => fetchVerified<SummaryShard>(snapshot, ref.path)));
+  const shards = await shardsPromise;
   const records: SummaryRecord[] = [];
   shards.forEach((shard, i) => {
     bytes += shard.bytes;

@@ -7,7 +7,9 @@ import { SearchIndex } from '../search.js';
 import { packageHref, state } from '../state.js';
 import { trustBadge, statusBadge } from '../widgets.js';
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = 30;
+/** The URL follows the search box once typing pauses (history updates are not free). */
+const URL_DELAY_MS = 250;
 
 type Sort = 'relevance' | 'name' | 'trust' | 'recent';
 
@@ -95,6 +97,7 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   const more = h('button', { type: 'button', class: 'more', hidden: true }, 'Show more');
   let current: SummaryRecord[] = [];
   let shown = 0;
+  let urlTimer: ReturnType<typeof setTimeout> | undefined;
 
   const showMore = () => {
     const next = current.slice(shown, shown + PAGE_SIZE);
@@ -108,7 +111,8 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
     (list.children[first]?.querySelector('a') as HTMLElement | null)?.focus();
   });
 
-  const update = (replaceHash: boolean) => {
+  /** `url`: 'now' for filter changes, 'typing' to follow the search box once typing pauses. */
+  const update = (url: 'now' | 'typing' | 'none') => {
     const start = performance.now();
     const previous = current;
     current = runQuery(records, search, f);
@@ -125,8 +129,14 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
         ? `${total.toLocaleString('en')} ${total === 1 ? 'package' : 'packages'}`
         : `${current.length.toLocaleString('en')} of ${total.toLocaleString('en')} packages`;
     if (current.length === 0) list.appendChild(h('li', { class: 'empty' }, 'No package matches. Try fewer words or clear a filter.'));
-    if (replaceHash) history.replaceState(null, '', hashFor(f));
     performance.measure('mpak:search', { start, end: performance.now() });
+    clearTimeout(urlTimer);
+    if (url === 'now') history.replaceState(null, '', hashFor(f));
+    else if (url === 'typing') {
+      urlTimer = setTimeout(() => {
+        if (main.isConnected) history.replaceState(null, '', hashFor(f));
+      }, URL_DELAY_MS);
+    }
   };
 
   const input = h('input', {
@@ -142,7 +152,7 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   });
   input.addEventListener('input', () => {
     f.q = input.value;
-    update(true);
+    update('typing');
   });
   input.addEventListener('keydown', (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown' || (e.key === 'Enter' && current.length)) {
@@ -156,7 +166,7 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   });
   const on = (key: keyof Filters) => (v: string) => {
     (f as unknown as Record<string, string>)[key] = v;
-    update(true);
+    update('now');
   };
 
   const form = h(
@@ -176,7 +186,7 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   );
 
   main.append(h('h1', { class: 'visually-hidden' }, 'Packages'), form, count, list, more);
-  update(false);
+  update('none');
   if (!f.q) performance.mark('mpak:home-rendered');
 }
 
