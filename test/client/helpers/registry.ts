@@ -27,6 +27,8 @@ export interface FixtureBundle {
   files?: Record<string, string | Buffer>;
   keywords?: string[];
   description?: string;
+  /** Pack this existing bundle folder (an example) instead of generating the mini server. */
+  dir?: string;
 }
 
 export interface FixtureRegistry {
@@ -39,6 +41,12 @@ export interface FixtureRegistry {
 }
 
 export async function packFixtureBundle(root: string, b: FixtureBundle): Promise<{ file: string; sha256: string; size: number }> {
+  if (b.dir) {
+    const output = join(root, 'packed', `${b.name.replace(/[@/]/g, '_')}-${b.version}.mcpb`);
+    await mkdir(join(root, 'packed'), { recursive: true });
+    const packed = await packBundle({ dir: b.dir, output, cwd: root, force: true, sourceDateEpoch: 1_700_000_000 });
+    return { file: output, sha256: packed.sha256!, size: packed.packedSize! };
+  }
   const dir = join(root, 'src', `${b.name.replace(/[@/]/g, '_')}-${b.version}`);
   await mkdir(join(dir, 'server'), { recursive: true });
   await writeFile(join(dir, 'server', 'index.js'), MINI_SERVER_JS);
