@@ -13,6 +13,7 @@ type Generator = () => Promise<GeneratedFile[]> | GeneratedFile[];
 
 const generators: Generator[] = [
   async () => (await import('./manifest/json-schema.js')).manifestGeneratedFiles(),
+  async () => (await import('./scan/report-schema.js')).scanGeneratedFiles(),
 ];
 
 export async function generatedFiles(): Promise<GeneratedFile[]> {

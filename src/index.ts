@@ -8,3 +8,5 @@ export { sha256File, sha256 } from './util/hash.js';
 export * from './manifest/index.js';
 export * from './archive/index.js';
 export * from './sign/index.js';
+export { scanBundle, scanBundleDetailed, summarizeScan, toSarif, evaluateGate } from './scan/index.js';
+export type { ScanReport, ScanOptions, ScanSummary } from './scan/index.js';
