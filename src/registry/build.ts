@@ -119,18 +119,18 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         const text = fileText(doc);
         const docSha = hashOnly(text).sha256;
         const docPath = packageDocumentPath(doc.name, kind, docSha);
-        await sink.add(docPath, text);
+        sink.add(docPath, text);
         documents[kind][doc.name] = docPath;
         records.push(summaryRecord(doc));
         catalog.push(catalogEntry(doc, docPath));
         if (kind === 'bundle') {
-          const latest = await writeV01(exportsSink, doc, config);
+          const latest = writeV01(exportsSink, doc, config);
           if (latest) latestServers.push(latest);
         }
       }
     }
 
-    await exportsSink.add(V01_SERVERS_PATH, fileText({ servers: latestServers, metadata: { count: latestServers.length } }));
+    exportsSink.add(V01_SERVERS_PATH, fileText({ servers: latestServers, metadata: { count: latestServers.length } }));
     await exportsSink.flush();
 
     const shards = shardRecords(records.sort(byNameKind), options.shardBytes ?? 1_000_000);
@@ -139,24 +139,24 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     for (const shard of shards) {
       const text = fileText(summaryShard(shard.prefix, shard.records));
       const path = summaryPath((hashOnly(text)).sha256);
-      const meta = await sink.add(path, text);
+      const meta = sink.add(path, text);
       summaryBytes += meta.length;
       summary.push({ prefix: shard.prefix, path, count: shard.records.length });
     }
 
-    await sink.add(
+    sink.add(
       CATALOG_PATH,
       fileText({ formatVersion: REGISTRY_FORMAT_VERSION, registry, version: head.count, packages: catalog.sort(byNameKind) }),
     );
-    await sink.add(REGISTRY_CONFIG_PATH, await readFile(join(dir, REGISTRY_CONFIG_PATH)));
+    sink.add(REGISTRY_CONFIG_PATH, await readFile(join(dir, REGISTRY_CONFIG_PATH)));
     for (const rel of await listTree(dir, (name) => name.startsWith('.') || NOT_PAGE.has(name) || isInside(join(dir, name), outDir))) {
-      await sink.add(rel, await readFile(join(dir, ...rel.split('/'))));
+      sink.add(rel, await readFile(join(dir, ...rel.split('/'))));
     }
     const blobs = await copyBlobs(dir, tmp);
 
     const exportIndex = fileText({ formatVersion: REGISTRY_FORMAT_VERSION, files: Object.fromEntries(sortedEntries(exportsSink.files)) });
     const exportsPath = exportIndexPath((hashOnly(exportIndex)).sha256);
-    await sink.add(exportsPath, exportIndex);
+    sink.add(exportsPath, exportIndex);
     await sink.flush();
 
     for (const [path, meta] of sink.files) {
@@ -184,7 +184,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const snapshotMeta = hashOnly(snapshotText);
     const snapshot = { path: snapshotPath(snapshotMeta.sha256), ...snapshotMeta };
     const finalSink = new FileSink(tmp);
-    await finalSink.add(snapshot.path, snapshotText);
+    finalSink.add(snapshot.path, snapshotText);
     const timestampSigned: TimestampSigned = {
       type: 'timestamp',
       formatVersion: REGISTRY_FORMAT_VERSION,
@@ -192,7 +192,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       expires,
       snapshot,
     };
-    await finalSink.add(TIMESTAMP_PATH, fileText({ signed: timestampSigned, signatures: [signCanonical(timestampSigned, options.key.privateKeyPem)] }));
+    finalSink.add(TIMESTAMP_PATH, fileText({ signed: timestampSigned, signatures: [signCanonical(timestampSigned, options.key.privateKeyPem)] }));
     await finalSink.flush();
 
     await replaceDir(tmp, outDir);
@@ -303,19 +303,21 @@ function catalogEntry(doc: PackageDocument, document: string): CatalogEntry {
 }
 
 /** Writes the `/v0.1` files of one bundle package; returns the latest ServerResponse, if any. */
-async function writeV01(sink: FileSink, doc: PackageDocument, config: RegistryConfig): Promise<ServerResponse | undefined> {
-  const responses = doc.versions.map((v) => serverResponse(doc, v, config.baseUrl));
+function writeV01(sink: FileSink, doc: PackageDocument, config: RegistryConfig): ServerResponse | undefined {
   let latest: ServerResponse | undefined;
-  for (const [i, response] of responses.entries()) {
-    const version = doc.versions[i]!.version;
-    const text = fileText(response);
-    await sink.add(v01VersionPath(doc.serverName, version), text);
-    if (version === doc.latest) {
+  const texts: string[] = [];
+  for (const entry of doc.versions) {
+    const response = serverResponse(doc, entry, config.baseUrl);
+    const text = canonicalJson(response);
+    texts.push(text);
+    sink.add(v01VersionPath(doc.serverName, entry.version), `${text}\n`);
+    if (entry.version === doc.latest) {
       latest = response;
-      await sink.add(v01VersionPath(doc.serverName, 'latest'), text);
+      sink.add(v01VersionPath(doc.serverName, 'latest'), `${text}\n`);
     }
   }
-  await sink.add(v01VersionsPath(doc.serverName), fileText({ servers: responses, metadata: { count: responses.length } }));
+  // canonical JSON of {servers, metadata} assembled from the already canonical items ("metadata" < "servers")
+  sink.add(v01VersionsPath(doc.serverName), `{"metadata":{"count":${texts.length}},"servers":[${texts.join(',')}]}\n`);
   return latest;
 }
 

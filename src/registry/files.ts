@@ -1,51 +1,49 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { sha256 } from '../util/hash.js';
 import type { FileMeta } from './format.js';
 
 /**
- * Writes many small published files under one root with bounded concurrency, remembering the
- * SHA-256 and length of each so the snapshot can list them. Paths are `/`-separated and relative.
+ * Collects many small published files under one root, remembering the SHA-256 and length of
+ * each so the snapshot can list them, and writes them in bulk on `flush()`: folders first, then
+ * files with bounded concurrency. Paths are `/`-separated and relative.
  */
 export class FileSink {
   readonly files = new Map<string, FileMeta>();
-  private readonly dirs = new Set<string>();
-  private pending: Promise<void>[] = [];
+  private pending: [string, Uint8Array][] = [];
+  private readonly made = new Set<string>();
 
   constructor(
     readonly root: string,
-    private readonly batch = 64,
   ) {}
 
   /** Adds a file; returns its hash and length. */
-  async add(path: string, data: string | Uint8Array): Promise<FileMeta> {
+  add(path: string, data: string | Uint8Array): FileMeta {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const meta = { sha256: sha256(bytes), length: bytes.length };
     this.files.set(path, meta);
-    await this.write(path, bytes);
+    this.pending.push([path, bytes]);
     return meta;
   }
 
-  /** Writes a file that is not listed (blobs carry their hash in their name). */
-  async addUnlisted(path: string, data: Uint8Array): Promise<void> {
-    await this.write(path, data);
-  }
-
-  private async write(path: string, bytes: Uint8Array): Promise<void> {
-    const target = join(this.root, ...path.split('/'));
-    const dir = dirname(target);
-    if (!this.dirs.has(dir)) {
-      this.dirs.add(dir);
-      await mkdir(dir, { recursive: true });
-    }
-    this.pending.push(writeFile(target, bytes));
-    if (this.pending.length >= this.batch) await this.flush();
-  }
-
+  /**
+   * Writes everything added since the last flush. Synchronous writes on purpose: for tens of
+   * thousands of small files they beat the thread pool's round trips several times over, and a
+   * build is a batch job with nothing else to serve meanwhile.
+   */
   async flush(): Promise<void> {
     const pending = this.pending;
     this.pending = [];
-    await Promise.all(pending);
+    for (const [p, bytes] of pending) {
+      const target = join(this.root, ...p.split('/'));
+      const dir = dirname(target);
+      if (!this.made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+      }
+      writeFileSync(target, bytes);
+    }
   }
 }
 

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Benchmark of the static registry at scale (run on demand: `npm run build && node bench/index-build.js`).
+//
+// Generates a synthetic registry of N packages × 3 versions (source entries written directly),
+// then measures in child processes: `index build` wall time and peak RSS, the summary size, and
+// `index add` of one new version into that registry. Baselines measured in the same run: a build
+// of N/10 packages (is the build linear?) and `index add` into an empty registry (does add depend
+// on registry size?). Targets: build < 30 s and < 1 GB for 10,000 × 3; summary < 1 MB per 10,000;
+// add < 3 s.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const dist = (p) => join(root, 'dist', 'src', p);
+const N = Number(process.env.BENCH_PACKAGES ?? 10_000);
+const WORDS = 'weather notes github slack files search calendar email issues docs database metrics logs deploy tickets images translate maps finance music'.split(' ');
+
+const { initIndex } = await import(dist('registry/init.js'));
+const { stableJson } = await import(dist('util/canonical-json.js'));
+const { readRegistryConfig, writeRegistryConfig } = await import(dist('registry/source.js'));
+
+function hex(i, v) {
+  return (i.toString(16).padStart(8, '0') + v.toString(16).padStart(4, '0')).repeat(6).slice(0, 64);
+}
+
+function entry(i) {
+  const scope = `org${String(i % 997).padStart(3, '0')}`;
+  const name = `${WORDS[i % WORDS.length]}-${WORDS[(i * 7) % WORDS.length]}-${i}`;
+  const versions = ['1.0.0', '1.1.0', '2.0.0'].map((version, v) => ({
+    version,
+    publishedAt: `2026-0${1 + v}-1${v}T10:00:00Z`,
+    artifacts: [{ url: `https://github.com/${scope}/${name}/releases/download/v${version}/${name}.mcpb`, sha256: hex(i, v), size: 20_000 + i }],
+    manifest: {
+      displayName: `${WORDS[i % WORDS.length]} tools ${i}`,
+      description: `Read and search ${WORDS[i % WORDS.length]} and ${WORDS[(i * 3) % WORDS.length]} from your assistant, with caching and rate limits.`,
+      serverType: i % 3 === 0 ? 'python' : 'node',
+      tools: [0, 1, 2, 3].map((t) => ({ name: `tool_${t}`, description: `Does thing ${t} with ${WORDS[(i + t) % WORDS.length]}` })),
+      prompts: [],
+      userConfig: [{ key: 'api_key', type: 'string', title: 'API key', required: true, sensitive: true }],
+      keywords: [WORDS[i % WORDS.length], WORDS[(i * 3) % WORDS.length]],
+      license: 'MIT',
+      repository: `https://github.com/${scope}/${name}`,
+    },
+    scan: {
+      level: i % 5,
+      score: 20 + (i % 20) * 4,
+      display: `L${i % 5} ${20 + (i % 20) * 4}`,
+      degraded: false,
+      controls: { 'AI-01': 'pass', 'SC-01': 'pass', 'CQ-01': 'pass', 'CQ-02': 'pass', 'CD-01': 'pass' },
+      counts: { critical: 0, high: 0, medium: i % 3, low: 1, info: 2 },
+      scannerVersion: '0.1.0',
+    },
+    signature: { status: i % 2 ? 'unsigned' : 'self-signed' },
+    provenance: { repository: `https://github.com/${scope}/${name}`, tag: `v${version}` },
+    status: 'active',
+  }));
+  return { kind: 'bundle', name: `@${scope}/${name}`, claim: { maintainers: [scope], repository: `https://github.com/${scope}/${name}` }, versions: versions.reverse() };
+}
+
+async function makeRegistry(dir, count, home) {
+  const init = await initIndex({ dir, templateDir: join(root, 'index-template'), name: 'bench', baseUrl: 'https://bench.example/', minLevel: 0, keysDir: join(home, 'keys') });
+  const config = await readRegistryConfig(dir);
+  await writeRegistryConfig(dir, { ...config, policy: { minLevel: 0 } });
+  for (let i = 0; i < count; i++) {
+    const e = entry(i);
+    const [scope, bare] = e.name.split('/');
+    await mkdir(join(dir, 'packages', scope), { recursive: true });
+    await writeFile(join(dir, 'packages', scope, `${bare}.json`), stableJson(e));
+  }
+  const git = (...args) => execFileSync('git', ['-C', dir, '-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], { stdio: 'pipe' });
+  git('add', '-A');
+  git('commit', '-q', '--allow-empty', '-m', `${count} packages`);
+  return init.key.path;
+}
+
+/** Runs a snippet in a fresh node process; returns its JSON line plus peak RSS (MiB) and wall time. */
+function child(code, env = {}) {
+  const t0 = performance.now();
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', `${code}\nconsole.log(JSON.stringify({ ...out, maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) }));`], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (res.status !== 0) throw new Error(res.stderr);
+  return { ...JSON.parse(res.stdout.trim().split('\n').pop()), wallMs: Math.round(performance.now() - t0) };
+}
+
+const buildCode = (dir, out, key) => `
+const { buildIndex } = await import(${JSON.stringify(dist('registry/build.js'))});
+const { readIndexSigningKey } = await import(${JSON.stringify(dist('registry/keys.js'))});
+const t = performance.now();
+const r = await buildIndex({ dir: ${JSON.stringify(dir)}, outDir: ${JSON.stringify(out)}, key: await readIndexSigningKey(${JSON.stringify(key)}) });
+const cpu = process.cpuUsage();
+const out = { buildMs: Math.round(performance.now() - t), cpuMs: Math.round((cpu.user + cpu.system) / 1000), files: r.files, summaryBytes: r.summary.bytes, shards: r.summary.shards, snapshotBytes: r.snapshot.length };`;
+
+const addCode = (dir, bundle, home) => `
+const { addToIndex } = await import(${JSON.stringify(dist('registry/add.js'))});
+const t = performance.now();
+const r = await addToIndex({ dir: ${JSON.stringify(dir)}, source: ${JSON.stringify(bundle)}, cwd: '/', now: new Date('2026-06-01T00:00:00Z'), mpakHome: ${JSON.stringify(home)} });
+const out = { addMs: Math.round(performance.now() - t), outcome: r.outcome, display: r.entry.scan.display };`;
+
+const scanCode = (bundle, home) => `
+const { scanBundle } = await import(${JSON.stringify(dist('scan/index.js'))});
+const t = performance.now();
+await scanBundle({ path: ${JSON.stringify(bundle)}, now: new Date('2026-06-01T00:00:00Z'), mpakHome: ${JSON.stringify(home)} });
+const out = { scanMs: Math.round(performance.now() - t) };`;
+
+const tmp = await mkdtemp(join(tmpdir(), 'mpak-bench-index-'));
+try {
+  const home = join(tmp, 'home');
+  const small = Math.max(1, Math.round(N / 10));
+  console.error(`generating ${small} and ${N} packages × 3 versions…`);
+  let t = performance.now();
+  const keySmall = await makeRegistry(join(tmp, 'small'), small, home);
+  const keyBig = await makeRegistry(join(tmp, 'big'), N, home);
+  const genMs = Math.round(performance.now() - t);
+  const empty = join(tmp, 'empty');
+  await makeRegistry(empty, 0, home);
+
+  console.error('building…');
+  const buildSmall = child(buildCode(join(tmp, 'small'), join(tmp, 'dist-small'), keySmall));
+  const buildBig = child(buildCode(join(tmp, 'big'), join(tmp, 'dist-big'), keyBig));
+
+  const { packBundle } = await import(dist('archive/index.js'));
+  const src = join(tmp, 'bundle');
+  await mkdir(join(src, 'server'), { recursive: true });
+  await writeFile(join(src, 'manifest.json'), JSON.stringify({
+    manifest_version: '0.3', name: '@bench/new-server', version: '1.0.0', description: 'A new server added to a large registry.',
+    author: { name: 'Bench' }, server: { type: 'node', entry_point: 'server/index.js', mcp_config: { command: 'node', args: ['${__dirname}/server/index.js'] } },
+    tools: [{ name: 'ping', description: 'Answers pong' }],
+  }));
+  await writeFile(join(src, 'server', 'index.js'), 'process.stdin.resume();\n');
+  const bundle = join(tmp, 'new-server.mcpb');
+  await packBundle({ dir: src, output: bundle, cwd: tmp, sourceDateEpoch: 1_700_000_000 });
+
+  console.error('adding…');
+  const scan = child(scanCode(bundle, home));
+  const addEmpty = child(addCode(empty, bundle, home));
+  const addBig = child(addCode(join(tmp, 'big'), bundle, home));
+
+  const rows = [
+    ['generate source entries (both registries)', `${genMs} ms`, ''],
+    [`index build, ${small} × 3 (baseline)`, `${buildSmall.buildMs} ms`, `${buildSmall.cpuMs} ms CPU, ${buildSmall.maxRssMiB} MiB peak RSS`],
+    [`index build, ${N} × 3`, `${buildBig.buildMs} ms`, `${buildBig.cpuMs} ms CPU, ${buildBig.maxRssMiB} MiB peak RSS; ×${(buildBig.buildMs / buildSmall.buildMs).toFixed(1)} for ×${N / small} packages`],
+    [`  files / snapshot`, `${buildBig.files} files`, `snapshot ${(buildBig.snapshotBytes / 1024 / 1024).toFixed(2)} MiB`],
+    [`  summary`, `${(buildBig.summaryBytes / 1e6).toFixed(2)} MB in ${buildBig.shards} shard(s)`, `${((buildBig.summaryBytes / N) * 10_000 / 1e6).toFixed(2)} MB per 10,000 packages`],
+    ['scan of the new bundle alone', `${scan.scanMs} ms`, ''],
+    ['index add into an empty registry (baseline)', `${addEmpty.addMs} ms`, `${addEmpty.outcome} ${addEmpty.display}`],
+    [`index add into ${N} packages`, `${addBig.addMs} ms`, `${addBig.outcome}; ×${(addBig.addMs / addEmpty.addMs).toFixed(2)} vs empty; ${addBig.addMs - scan.scanMs} ms without the scan`],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(24)}  ${c}`);
+} finally {
+  await rm(tmp, { recursive: true, force: true });
+}
