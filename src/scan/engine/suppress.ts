@@ -106,8 +106,10 @@ export function suppressionFor(
     if (r.rule && r.rule !== finding.rule) continue;
     if (finding.control === 'CD-03' && finding.severity === 'CRITICAL' && r.source !== 'operator-policy') continue;
     if (r.source === 'inline') {
-      if (finding.in_dependency || r.file !== finding.file || finding.line === undefined) continue;
-      if (finding.line < r.lines![0] || finding.line > r.lines![1]) continue;
+      if (finding.in_dependency || r.file !== finding.file) continue;
+      // A file-level finding (no line) is suppressed by a comment on the file's first line.
+      const line = finding.line ?? 1;
+      if (line < r.lines![0] || line > r.lines![1]) continue;
     } else if (!r.matches!(finding.file)) continue;
     return { source: r.source, reason: r.reason };
   }
