@@ -56,7 +56,8 @@ export async function pollWatched(options: PollOptions): Promise<{ items: PollIt
       item.version = release.tag_name.replace(/^.*@/, '').replace(/^v(?=\d)/, '');
       let name = watch.package;
       if (!name) {
-        const claim = await readClaim(octokit, owner, repo, release.tag_name);
+        const commit = (await octokit.rest.repos.getCommit({ owner, repo, ref: release.tag_name })).data.sha;
+        const claim = await readClaim(octokit, owner, repo, commit);
         if (!claim.found) {
           item.outcome = 'refused';
           item.message = `no mpak.json at ${release.tag_name}`;
