@@ -17,9 +17,69 @@ async function parser(): Promise<typeof import('oxc-parser')> {
   return oxc;
 }
 
+/**
+ * An upper bound on the parser's recursion depth: bracket depth plus the longest run of
+ * right-recursive tokens (`?`, `=`, `=>`, prefix operators and keywords) between separators.
+ * oxc's native parser overflows the thread stack (SIGSEGV, not an exception) at a few thousand
+ * levels, so hostile nesting must be refused before parsing.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let run = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    switch (c) {
+      case 40: // (
+      case 91: // [
+      case 123: // {
+        depth++;
+        run = 0;
+        break;
+      case 41:
+      case 93:
+      case 125:
+        if (depth > 0) depth--;
+        run = 0;
+        break;
+      case 59: // ;
+      case 44: // ,
+        run = 0;
+        break;
+      case 63: // ?
+      case 33: // !
+      case 126: // ~
+        run++;
+        break;
+      case 61: // = (not ==, <=, >=, !=)
+        if (text.charCodeAt(i + 1) !== 61 && !/[=<>!]/.test(text[i - 1] ?? '')) run++;
+        break;
+      case 43: // + -  (prefix runs such as `- - - 1`)
+      case 45:
+        run++;
+        break;
+      default:
+        if (c === 116 || c === 118 || c === 97 || c === 110 || c === 100 || c === 121) {
+          const m = /^(?:typeof|void|await|new|delete|yield)\b/.exec(text.slice(i, i + 7));
+          if (m && !/[\w$]/.test(text[i - 1] ?? '')) {
+            run++;
+            i += m[0].length - 1;
+          }
+        }
+    }
+    if (depth + run > max) max = depth + run;
+  }
+  return max;
+}
+
+/** Above this, a file is not parsed (fail closed); legitimate code stays far below. */
+export const MAX_NESTING = 1500;
+
 /** Parse and analyse one JS/TS file. Parse failures are reported in `parseError`, never thrown. */
 export async function analyzeJs(path: string, text: string): Promise<CodeFacts> {
   const { parseSync } = await parser();
+  const nesting = nestingDepth(text);
+  if (nesting > MAX_NESTING) return { ...emptyFacts('js'), parseError: `nesting depth ${nesting} exceeds ${MAX_NESTING}; not parsed (hostile input guard)` };
   let result;
   try {
     const lang = /\.(?:ts|mts|cts)$/i.test(path) ? 'ts' : /\.tsx$/i.test(path) ? 'tsx' : /\.jsx$/i.test(path) ? 'jsx' : 'js';
@@ -31,7 +91,13 @@ export async function analyzeJs(path: string, text: string): Promise<CodeFacts> 
   if (fatal.length > 0 && (!result.program || result.program.body.length === 0)) {
     return { ...emptyFacts('js'), parseError: fatal.map((e: any) => e.message).join('; ') };
   }
-  const facts = new JsAnalyzer(text, (oxc as any).visitorKeys ?? {}).run(result.program);
+  let facts: CodeFacts;
+  try {
+    facts = new JsAnalyzer(text, (oxc as any).visitorKeys ?? {}).run(result.program);
+  } catch (err) {
+    // Hostile nesting can exhaust the stack: fail closed for this file, never crash the scan.
+    return { ...emptyFacts('js'), parseError: `analysis failed: ${(err as Error).message}` };
+  }
   if (fatal.length > 0) facts.parseError = fatal.map((e: any) => e.message).join('; ');
   return facts;
 }

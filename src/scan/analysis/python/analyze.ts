@@ -29,7 +29,11 @@ export function analyzePython(_path: string, text: string): CodeFacts {
     const where = typeof e.offset === 'number' ? ` at offset ${e.offset}` : '';
     return { ...emptyFacts('python'), parseError: `${e.message}${where}` };
   }
-  return new PyAnalyzer(text).run(module.body);
+  try {
+    return new PyAnalyzer(text).run(module.body);
+  } catch (err) {
+    return { ...emptyFacts('python'), parseError: `analysis failed: ${(err as Error).message}` };
+  }
 }
 
 interface FnCtx {

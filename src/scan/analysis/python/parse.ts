@@ -207,7 +207,8 @@ class Parser {
         continue;
       }
       if (this.peek().type !== 'NAME') {
-        if (this.isOp(',')) this.next();
+        if (!this.isOp(',') || kind === 'normal') throw new PythonSyntaxError(`invalid syntax in parameters near '${this.peek().text}'`, this.peek().start);
+        this.next();
         continue;
       }
       const pname = this.next().text;
