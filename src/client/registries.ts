@@ -1,4 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import { readConfig, updateConfig, type PinnedKey, type RegistryConfig } from '../config/store.js';
 import { type ActiveRegistry, type ClientContext, registryCacheDir, registryId, registryStateFile } from './context.js';
@@ -80,7 +81,7 @@ export async function parseKeyOption(value: string, cwd?: string): Promise<{ fin
   const { keyIdOf } = await import('../sign/index-keys.js');
   let text: string;
   try {
-    text = (await readFile(parseRegistryLocation(value, cwd).kind === 'folder' ? value : value, 'utf8')).trim();
+    text = (await readFile(resolve(cwd ?? '.', value), 'utf8')).trim();
   } catch {
     throw inputError('KEY_UNREADABLE', `--key ${value}: neither a sha256 fingerprint nor a readable public key file`, {
       suggestions: ['mpak registry add <name> <url> --key sha256:<64 hex>'],

@@ -18,11 +18,12 @@ export async function readRunManifest(bundleDir: string): Promise<RunManifest> {
       suggestions: [`mpak bundle validate ${bundleDir}`],
     });
   }
-  const ok =
-    json && typeof json === 'object' && typeof json.name === 'string' && json.server && typeof json.server === 'object' &&
-    json.server.mcp_config && typeof json.server.mcp_config.command === 'string';
-  if (!ok) {
-    throw inputError('MANIFEST_INVALID', `${path}: needs name and server.mcp_config.command`, {
+  // The official schema, strictly: a bundle whose manifest the official validator rejects does not run.
+  const { validateManifest } = await import('../manifest/validate.js');
+  const check = validateManifest(json);
+  if (!check.valid) {
+    throw inputError('MANIFEST_INVALID', `${path} is not a valid manifest:\n  ${check.errors.map((e) => `${e.pathText ? `${e.pathText}: ` : ''}${e.message}`).join('\n  ')}`, {
+      details: check.errors,
       suggestions: [`mpak bundle validate ${bundleDir}`],
     });
   }

@@ -75,3 +75,10 @@ describe('runBundle', () => {
     expect(strict.warnings.join('\n')).toMatch(/\(hidden\)/);
   });
 });
+
+describe('readRunManifest', () => {
+  it('refuses a manifest the official schema rejects (exit 2, problems listed)', async () => {
+    const dir = await bundleFolder({ server: { type: 'select', entry_point: 'x', mcp_config: { command: 'node' } } });
+    await expect(readRunManifest(dir)).rejects.toMatchObject({ code: 'MANIFEST_INVALID', exitCode: 2 });
+  });
+});

@@ -27,6 +27,8 @@ export interface FixtureBundle {
   files?: Record<string, string | Buffer>;
   keywords?: string[];
   description?: string;
+  /** What the index claims about the bundle's signature (default unsigned). */
+  signature?: VersionEntry['signature'];
   /** Pack this existing bundle folder (an example) instead of generating the mini server. */
   dir?: string;
 }
@@ -90,7 +92,7 @@ function versionEntry(b: FixtureBundle, artifact: { sha256: string; size: number
       counts: { critical: 0, high: 0, medium: 0, low: 1, info: 0 },
       scannerVersion: 'test',
     },
-    signature: { status: 'unsigned' },
+    signature: b.signature ?? { status: 'unsigned' },
     provenance: {},
     status: b.status ?? 'active',
   };
