@@ -73,6 +73,15 @@ export class SearchIndex {
     return this.masks;
   }
 
+  /**
+   * Runs a few throwaway searches (exact, prefix, typo) so the engine has compiled the hot paths
+   * before the first real keystroke, then forgets their cached candidates.
+   */
+  warmUp(): void {
+    for (const q of ['mcp', 'servr', 'databse files']) this.search(q);
+    this.candidateCache.clear();
+  }
+
   get vocabularySize(): number {
     return this.vocab.length;
   }

@@ -60,3 +60,17 @@ describe('synthetic corpus', () => {
     for (const entry of a.slice(0, 200)) SourceEntry.parse(entry);
   });
 });
+
+describe('warm-up', () => {
+  it('leaves results unchanged', () => {
+    const docs = [
+      { name: '@a/server', description: 'files and databases', keywords: [] },
+      { name: '@b/other', description: 'weather', keywords: ['mcp'] },
+    ];
+    const index = new SearchIndex(docs);
+    const before = index.search('servr');
+    index.warmUp();
+    expect(index.search('servr')).toEqual(before);
+    expect(before.map((h) => h.id)).toEqual([0]);
+  });
+});

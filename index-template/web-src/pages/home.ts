@@ -25,8 +25,11 @@ interface Filters {
 export function ensureSearchIndex(records: SummaryRecord[]): SearchIndex {
   if (!state.search) {
     const start = performance.now();
-    state.search = new SearchIndex(records);
+    const search = new SearchIndex(records);
+    state.search = search;
     performance.measure('mpak:search-index', { start, end: performance.now() });
+    // After the first render, while the user reads: the first keystroke then runs on warm code.
+    setTimeout(() => search.warmUp(), 0);
   }
   return state.search;
 }
@@ -78,7 +81,8 @@ export function runQuery(records: SummaryRecord[], index: SearchIndex, f: Filter
       if (keep(r)) list.push(r);
     }
   } else list = records.filter(keep);
-  if (sort === 'name') list = list.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // The builder writes summaries in name order, so an unsearched listing needs no sort.
+  if (sort === 'name' && (query || !isSortedByName(records))) list = list.slice().sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   else if (sort === 'trust') list = list.slice().sort((a, b) => b.level - a.level || b.score - a.score || (a.name < b.name ? -1 : 1));
   else if (sort === 'recent') list = list.slice().sort((a, b) => (a.publishedAt < b.publishedAt ? 1 : a.publishedAt > b.publishedAt ? -1 : 0));
   return list;
@@ -188,6 +192,17 @@ export function renderHome(main: HTMLElement, params: URLSearchParams): void {
   main.append(h('h1', { class: 'visually-hidden' }, 'Packages'), form, count, list, more);
   update('none');
   if (!f.q) performance.mark('mpak:home-rendered');
+}
+
+const nameOrdered = new WeakMap<SummaryRecord[], boolean>();
+
+function isSortedByName(records: SummaryRecord[]): boolean {
+  let sorted = nameOrdered.get(records);
+  if (sorted === undefined) {
+    sorted = records.every((r, i) => i === 0 || records[i - 1]!.name <= r.name);
+    nameOrdered.set(records, sorted);
+  }
+  return sorted;
 }
 
 function samePage(a: SummaryRecord[], b: SummaryRecord[], shown: number): boolean {
