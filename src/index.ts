@@ -10,3 +10,26 @@ export * from './archive/index.js';
 export * from './sign/index.js';
 export { scanBundle, scanBundleDetailed, summarizeScan, toSarif, evaluateGate } from './scan/index.js';
 export type { ScanReport, ScanOptions, ScanSummary } from './scan/index.js';
+export {
+  initIndex,
+  addToIndex,
+  buildIndex,
+  verifyIndex,
+  checkEntryChange,
+  pollWatched,
+  startStaticServer,
+  openPublished,
+  parsePackageRef,
+  packageSourcePath,
+  packageDocumentPath,
+  serverNameOf,
+  summaryRecords,
+  RegistryConfig,
+  SourceEntry,
+  TimestampFile,
+  SnapshotFile,
+  PackageDocument,
+  SummaryShard,
+  Catalog,
+} from './registry/index.js';
+export type { InitIndexOptions, AddToIndexOptions, AddToIndexResult, BuildIndexOptions, BuildIndexResult, VerifyIndexOptions, VerifyIndexResult, PackageRef, SummaryRecord, VersionEntry } from './registry/index.js';
