@@ -138,18 +138,55 @@ export async function openArchive(path: string, options: OpenArchiveOptions = {}
   }
 }
 
-/** Reads from the ZIP proper only, with the signed comment length put back to its unsigned value. */
+const BLOCK = 64 * 1024;
+const CACHED_BLOCKS = 64;
+
+/**
+ * Reads from the ZIP proper only, with the signed comment length put back to its unsigned value.
+ * Small reads go through a cache of 64 KiB blocks: checking thousands of local headers (and
+ * yauzl's cross-check) would otherwise be one threadpool round trip per header.
+ */
 function patchedReader(handle: FileHandle, zipLength: number, patch: { at: number; value: number } | undefined, label: string): ReadAt {
-  return async (position, length) => {
-    if (position < 0 || length < 0 || position + length > zipLength) {
-      throw inputError('ARCHIVE_CORRUPT', `${label}: a record points outside the archive (offset ${position}, ${length} bytes; archive is ${zipLength} bytes): truncated or damaged`);
-    }
-    const buf = Buffer.alloc(length);
+  const cache = new Map<number, Promise<Buffer>>();
+  const readExact = async (position: number, length: number) => {
+    const buf = Buffer.allocUnsafe(length);
     let done = 0;
     while (done < length) {
       const { bytesRead } = await handle.read(buf, done, length - done, position + done);
       if (bytesRead === 0) throw inputError('ARCHIVE_CORRUPT', `${label}: unexpected end of file (truncated)`);
       done += bytesRead;
+    }
+    return buf;
+  };
+  const block = (index: number): Promise<Buffer> => {
+    let p = cache.get(index);
+    if (p) {
+      cache.delete(index); // re-insert: most recently used last
+    } else {
+      const start = index * BLOCK;
+      p = readExact(start, Math.min(BLOCK, zipLength - start));
+      p.catch(() => cache.delete(index));
+      if (cache.size >= CACHED_BLOCKS) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(index, p);
+    return p;
+  };
+  return async (position, length) => {
+    if (position < 0 || length < 0 || position + length > zipLength) {
+      throw inputError('ARCHIVE_CORRUPT', `${label}: a record points outside the archive (offset ${position}, ${length} bytes; archive is ${zipLength} bytes): truncated or damaged`);
+    }
+    let buf: Buffer;
+    if (length > 4 * BLOCK) buf = await readExact(position, length);
+    else {
+      buf = Buffer.allocUnsafe(length); // every byte is copied in below
+      const first = Math.floor(position / BLOCK);
+      const last = Math.floor((position + Math.max(length, 1) - 1) / BLOCK);
+      for (let i = first; i <= last && length > 0; i++) {
+        const b = await block(i);
+        const from = Math.max(position, i * BLOCK);
+        const to = Math.min(position + length, i * BLOCK + b.length);
+        b.copy(buf, from - position, from - i * BLOCK, to - i * BLOCK);
+      }
     }
     if (patch) applyPatch(buf, position, patch);
     return buf;
@@ -250,6 +287,18 @@ function entryStream(handle: FileHandle, e: CentralEntry, label: string): Readab
 async function crossCheckWithYauzl(read: ReadAt, zipLength: number, entries: CentralEntry[], label: string): Promise<void> {
   const yauzl = await import('yauzl');
   class Reader extends yauzl.RandomAccessReader {
+    // yauzl reads the central directory with many small read() calls; serve them from the block
+    // cache directly instead of building a stream for each.
+    override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+      read(position, length).then(
+        (buf) => {
+          buf.copy(buffer, offset);
+          callback(null);
+        },
+        (err: Error) => callback(err),
+      );
+    }
+
     override _readStreamForRange(start: number, end: number): Readable {
       const stream = new Readable({ read() {} });
       read(start, end - start).then(

@@ -3,6 +3,7 @@
  * the first write; content is verified (size, CRC) while it is written into a fresh temp folder
  * beside the destination; only a fully verified tree is renamed into place.
  */
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
@@ -118,14 +119,23 @@ async function extractInto(archive: SafeArchive, root: string, concurrency: numb
     while (next < files.length) {
       const e = files[next++]!;
       const out = inside(e.name);
+      if (e.compressedSize <= FAST_READ_LIMIT && e.size <= FAST_READ_LIMIT) {
+        // Small files: inflate in the threadpool, then a few synchronous syscalls. Four threadpool
+        // round trips per file (open, write, chmod, close) cost more than the syscalls themselves.
+        const data = await archive.readEntry(e.name, FAST_READ_LIMIT);
+        const fd = openSync(out, 'wx', 0o600);
+        try {
+          for (let done = 0; done < data.length; ) done += writeSync(fd, data, done, data.length - done);
+          fchmodSync(fd, e.mode === 0o755 ? 0o755 : 0o644);
+        } finally {
+          closeSync(fd);
+        }
+        continue;
+      }
       const handle = await open(out, 'wx', 0o600);
       try {
-        if (e.compressedSize <= FAST_READ_LIMIT && e.size <= FAST_READ_LIMIT) {
-          await handle.writeFile(await archive.readEntry(e.name, FAST_READ_LIMIT));
-        } else {
-          // Not handle.createWriteStream({autoClose: false}): its reference keeps handle.close() pending forever.
-          for await (const chunk of archive.openEntryStream(e.name)) await handle.write(chunk as Buffer);
-        }
+        // Not handle.createWriteStream({autoClose: false}): its reference keeps handle.close() pending forever.
+        for await (const chunk of archive.openEntryStream(e.name)) await handle.write(chunk as Buffer);
       } finally {
         await handle.close();
       }
