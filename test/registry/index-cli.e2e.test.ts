@@ -1,7 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { binPath, runCli, tempDir } from '../helpers/cli.js';
 import { makeBundle } from './bundles.js';
 
 describe('mpak index (built CLI)', () => {
@@ -45,4 +47,31 @@ describe('mpak index (built CLI)', () => {
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toContain('catalog.json');
   }, 240_000);
+
+  it('serve prints its URL to stderr, answers with ETags and stops on SIGINT', async () => {
+    const root = join(tmp.dir, 'site');
+    await mkdir(join(root, 'assets'), { recursive: true });
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>x</title>');
+    const child = spawn(process.execPath, [binPath, 'index', 'serve', root, '--port', '0'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const url = await new Promise<string>((ok, fail) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr);
+        if (m) ok(m[1]!);
+      });
+      child.on('exit', () => fail(new Error(`serve exited: ${stderr}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const cached = await fetch(url, { headers: { 'if-none-match': page.headers.get('etag')! } });
+    expect(cached.status).toBe(304);
+    const code = await new Promise<number | null>((ok) => {
+      child.removeAllListeners('exit');
+      child.on('exit', (c) => ok(c));
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+  }, 60_000);
 });
