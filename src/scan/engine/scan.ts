@@ -79,7 +79,7 @@ async function resolveInputs(options: ScanOptions): Promise<ScanInputs> {
   let advisories = options.advisories ?? [];
   const trust = [...(options.trust ?? [])];
   if (options.mpakHome) {
-    const snapshot = join(options.mpakHome, 'advisories', 'current');
+    const snapshot = join(options.mpakHome, 'advisories', 'current', 'osv');
     if (!advisories.length && (await stat(snapshot).then((s) => s.isDirectory(), () => false))) advisories = [snapshot];
     const store = join(options.mpakHome, 'trust');
     const names = await readdir(store).catch(() => [] as string[]);
