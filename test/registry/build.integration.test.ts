@@ -101,4 +101,44 @@ describe('index build', () => {
     const allowed = await verifyIndex({ source: out, now: new Date('2030-01-01T00:00:00Z'), allowExpired: true });
     expect(allowed.problems.map((p) => p.kind)).not.toContain('expired');
   });
+
+  it('tells a partial mirror (blob not mirrored) from tampering (blob with wrong bytes), and enforces caps and rollback', async () => {
+    const blob = Buffer.from('pretend this is a bundle');
+    const { sha256 } = await import('../../src/util/hash.js');
+    const hex = sha256(blob);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(reg, 'blobs', 'sha256'), { recursive: true });
+    await writeFile(join(reg, 'blobs', 'sha256', hex), blob);
+    const local = sourceEntry('@acme/local', ['1.0.0']);
+    local.versions[0]!.artifacts = [{ url: `blobs/sha256/${hex}`, sha256: hex, size: blob.length }];
+    await writeSourceEntry(reg, local);
+    await simpleGit({ baseDir: reg, config: ['user.name=t', 'user.email=t@example.com'] }).add(['packages', 'blobs']).commit('local');
+    const out = join(tmp.dir, 'mirror');
+    const built = await buildIndex({ dir: reg, outDir: out, key });
+    expect(built.blobs).toBe(1);
+    const full = await verifyIndex({ source: out, now });
+    expect(full.ok).toBe(true);
+    expect(full.checked.blobs).toBe(1);
+
+    await rm(join(out, 'blobs', 'sha256', hex));
+    const partial = await verifyIndex({ source: out, now });
+    expect(partial.ok).toBe(true);
+    expect(partial.notMirrored).toContain(`blobs/sha256/${hex}`);
+
+    await writeFile(join(out, 'blobs', 'sha256', hex), 'evil');
+    const tampered = await verifyIndex({ source: out, now });
+    expect(tampered.ok).toBe(false);
+    expect(tampered.problems).toContainEqual(expect.objectContaining({ kind: 'blob-tampered', path: `blobs/sha256/${hex}` }));
+    await writeFile(join(out, 'blobs', 'sha256', hex), blob);
+
+    const rollback = await verifyIndex({ source: out, now, minVersion: built.version + 1 });
+    expect(rollback.problems.map((p) => p.kind)).toEqual(['rollback']);
+
+    const keyOnly = await verifyIndex({ source: out, now, keys: ['A'.repeat(43) + '='] });
+    expect(keyOnly.problems.map((p) => p.kind)).toEqual(['signature', 'signature']);
+
+    await writeFile(join(out, 'timestamp.json'), ' '.repeat(17 * 1024));
+    const huge = await verifyIndex({ source: out, now });
+    expect(huge.problems).toEqual([expect.objectContaining({ kind: 'too-large', path: 'timestamp.json' })]);
+  });
 });
