@@ -90,6 +90,7 @@ export const cq04: Control = {
     const code = files.filter((f) => f.language === 'js' || f.language === 'python');
     let origin = 'bundle';
     if (code.length === 0 && ctx.manifest?.server?.type === 'binary') {
+      if (manifestTools.length === 0 && ctx.manifest?.tools_generated !== true) return { status: 'skip', reason: 'binary bundle declaring no tools', findings: [] };
       if (!ctx.options.source) return { status: 'unverified', reason: 'binary bundle with no analysable source', requires: ['--source'], findings: [] };
       files = await sourceTree(ctx.options.source);
       origin = '--source tree';
