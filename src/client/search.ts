@@ -47,8 +47,13 @@ export interface SearchResult {
   registries: string[];
 }
 
-/** Reads a registry's cached summary records (empty when it was never refreshed). */
-export async function cachedSummary(ctx: ClientContext, reg: ActiveRegistry): Promise<SearchRecord[] | undefined> {
+interface SummaryTable {
+  col: Record<string, number>;
+  rows: unknown[][];
+}
+
+/** Reads a registry's cached summary shards as tables (rows stay arrays until they match). */
+async function cachedTables(ctx: ClientContext, reg: ActiveRegistry): Promise<SummaryTable[] | undefined> {
   const dir = registryCacheDir(ctx, reg);
   let state: { url: string; summary: { path: string }[] };
   try {
@@ -57,35 +62,92 @@ export async function cachedSummary(ctx: ClientContext, reg: ActiveRegistry): Pr
     return undefined;
   }
   if (state.url !== reg.url) return undefined;
-  const records: SearchRecord[] = [];
+  const tables: SummaryTable[] = [];
   for (const shard of state.summary) {
     const data = JSON.parse(await readFile(join(dir, 'files', ...shard.path.split('/')), 'utf8')) as { columns: string[]; rows: unknown[][] };
-    const idx = Object.fromEntries(data.columns.map((c, i) => [c, i]));
-    for (const row of data.rows) {
-      const rec = {} as Record<string, unknown>;
-      for (const c of data.columns) rec[c] = row[idx[c]!];
-      records.push(rec as unknown as SearchRecord);
-    }
+    tables.push({ col: Object.fromEntries(data.columns.map((c, i) => [c, i])), rows: data.rows });
   }
-  return records;
+  return tables;
 }
+
+function toRecord(t: SummaryTable, row: unknown[]): SearchRecord {
+  const rec = {} as Record<string, unknown>;
+  for (const [c, i] of Object.entries(t.col)) rec[c] = row[i];
+  return rec as unknown as SearchRecord;
+}
+
+/** Reads a registry's cached summary records (undefined when it was never refreshed). */
+export async function cachedSummary(ctx: ClientContext, reg: ActiveRegistry): Promise<SearchRecord[] | undefined> {
+  const tables = await cachedTables(ctx, reg);
+  return tables?.flatMap((t) => t.rows.map((row) => toRecord(t, row)));
+}
+
+// Two reusable rows: edit distance runs up to ~50,000 times per search; no allocation per call.
+let prevRow = new Uint16Array(64);
+let curRow = new Uint16Array(64);
 
 /** Levenshtein distance with an early exit once it exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (b.length + 1 > prevRow.length) {
+    prevRow = new Uint16Array(b.length + 1);
+    curRow = new Uint16Array(b.length + 1);
+  }
+  let prev = prevRow;
+  let cur = curRow;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let best = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
       if (v < best) best = v;
     }
     if (best > max) return max + 1;
+    const swap = prev;
     prev = cur;
+    cur = swap;
   }
   return prev[b.length]!;
+}
+
+interface PreparedQuery {
+  q: string;
+  words: string[];
+  max: number;
+}
+
+function prepare(query: string): PreparedQuery {
+  const q = query.trim().toLowerCase();
+  return { q, words: q.split(/\s+/).filter(Boolean), max: q.length <= 5 ? 1 : 2 };
+}
+
+function rankFields(name: string, keywords: string[], description: string, p: PreparedQuery): { rank: number; match: string } | undefined {
+  const { q } = p;
+  if (q === '') return { rank: 1, match: 'all' };
+  const full = name.toLowerCase();
+  const bare = full.slice(full.indexOf('/') + 1);
+  if (full === q || bare === q) return { rank: 1000, match: 'exact' };
+  if (bare.startsWith(q) || full.startsWith(q)) return { rank: 800 - Math.min(100, bare.length - q.length), match: 'prefix' };
+  if (full.includes(q)) return { rank: 600, match: 'name' };
+  const kws = keywords.map((k) => k.toLowerCase());
+  if (kws.includes(q)) return { rank: 500, match: 'keyword' };
+  if (kws.some((k) => k.startsWith(q))) return { rank: 450, match: 'keyword' };
+  const haystack = `${full} ${kws.join(' ')} ${description.toLowerCase()}`;
+  if (p.words.every((w) => haystack.includes(w))) return { rank: 300, match: 'description' };
+  if (q.length >= 3) {
+    let best = p.max + 1;
+    const consider = (part: string) => {
+      if (best > 0 && Math.abs(part.length - q.length) <= p.max) best = Math.min(best, editDistance(q, part, p.max));
+    };
+    consider(bare);
+    for (const part of bare.split(/[-_.]/)) consider(part);
+    for (const k of kws) consider(k);
+    if (best <= p.max) return { rank: 200 - best * 50, match: 'fuzzy' };
+  }
+  return undefined;
 }
 
 /**
@@ -93,49 +155,34 @@ export function editDistance(a: string, b: string, max = Infinity): number {
  * typo-tolerant name match. Returns undefined when it does not match at all.
  */
 export function rankRecord(rec: SearchRecord, query: string): { rank: number; match: string } | undefined {
-  const q = query.trim().toLowerCase();
-  if (q === '') return { rank: 1, match: 'all' };
-  const full = rec.name.toLowerCase();
-  const bare = full.slice(full.indexOf('/') + 1);
-  if (full === q || bare === q) return { rank: 1000, match: 'exact' };
-  if (bare.startsWith(q) || full.startsWith(q)) return { rank: 800 - Math.min(100, bare.length - q.length), match: 'prefix' };
-  if (full.includes(q)) return { rank: 600, match: 'name' };
-  const keywords = rec.keywords.map((k) => k.toLowerCase());
-  if (keywords.includes(q)) return { rank: 500, match: 'keyword' };
-  if (keywords.some((k) => k.startsWith(q))) return { rank: 450, match: 'keyword' };
-  const words = q.split(/\s+/).filter(Boolean);
-  const haystack = `${full} ${keywords.join(' ')} ${rec.description.toLowerCase()}`;
-  if (words.every((w) => haystack.includes(w))) return { rank: 300, match: 'description' };
-  if (q.length >= 3) {
-    const max = q.length <= 5 ? 1 : 2;
-    const parts = [bare, ...bare.split(/[-_.]/), ...keywords];
-    let best = max + 1;
-    for (const p of parts) best = Math.min(best, editDistance(q, p, max));
-    if (best <= max) return { rank: 200 - best * 50, match: 'fuzzy' };
-  }
-  return undefined;
+  return rankFields(rec.name, rec.keywords, rec.description, prepare(query));
 }
 
 /** Searches every active registry's cached summary. */
 export async function searchRegistries(ctx: ClientContext, registries: ActiveRegistry[], options: SearchOptions): Promise<SearchResult> {
   const hits: SearchHit[] = [];
   const uncached: string[] = [];
+  const p = prepare(options.query);
   for (const reg of registries) {
-    const records = await cachedSummary(ctx, reg);
-    if (!records) {
+    const tables = await cachedTables(ctx, reg);
+    if (!tables) {
       uncached.push(reg.name);
       continue;
     }
-    for (const rec of records) {
-      if (rec.status === 'deleted' || rec.status === 'yanked') continue;
-      if (options.kind && rec.kind !== options.kind) continue;
-      if (options.type && rec.serverType !== options.type) continue;
-      if (options.minLevel !== undefined && rec.level < options.minLevel) continue;
-      const ranked = rankRecord(rec, options.query);
-      if (ranked) hits.push({ ...rec, registry: reg.name, ...ranked });
+    for (const t of tables) {
+      const { name, kind, keywords, description, level, serverType, status } = t.col as Record<string, number>;
+      for (const row of t.rows) {
+        const st = row[status!];
+        if (st === 'deleted' || st === 'yanked') continue;
+        if (options.kind && row[kind!] !== options.kind) continue;
+        if (options.type && row[serverType!] !== options.type) continue;
+        if (options.minLevel !== undefined && (row[level!] as number) < options.minLevel) continue;
+        const ranked = rankFields(row[name!] as string, row[keywords!] as string[], row[description!] as string, p);
+        if (ranked) hits.push({ ...toRecord(t, row), registry: reg.name, ...ranked });
+      }
     }
   }
-  hits.sort((a, b) => b.rank - a.rank || b.level - a.level || b.score - a.score || a.name.localeCompare(b.name));
+  hits.sort((a, b) => b.rank - a.rank || b.level - a.level || b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { query: options.query, hits: options.limit ? hits.slice(0, options.limit) : hits, uncached, registries: registries.map((r) => r.name) };
 }
 
