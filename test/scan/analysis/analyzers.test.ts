@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { analyzeJs } from '../../../src/scan/analysis/js/analyze.js';
 import { analyzePython } from '../../../src/scan/analysis/python/analyze.js';
@@ -122,7 +123,6 @@ sp.run(['ls']); s('id')
   });
 
   it('decodes base64, hex, rot13 and zlib constants', () => {
-    const { deflateSync } = require('node:zlib') as typeof import('node:zlib');
     const z = deflateSync(Buffer.from('zipped')).toString('latin1');
     const esc = [...z].map((c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
     const f = analyzePython(

@@ -613,7 +613,7 @@ class JsAnalyzer implements FoldScope {
     return reg;
   }
 
-  private recordRegistration(node: Node, callee: string): void {
+  private recordRegistration(node: Node, _callee: string): void {
     const calleeNode = unwrap(node.callee);
     if (calleeNode?.type !== 'MemberExpression') return;
     const method = propertyName(calleeNode, this);

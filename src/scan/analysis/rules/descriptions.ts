@@ -57,7 +57,7 @@ const B64_RUN = /(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])/g
 const B64URL_RUN = /(?<![A-Za-z0-9_\-=])[A-Za-z0-9_-]{40,}={0,2}(?![A-Za-z0-9_\-=])/g;
 const HEX_RUN = /(?:[0-9a-fA-F]{2}){20,}/g;
 const DANGER_DECODED = /exec|eval|import|subprocess|os\.|http|curl|wget|bash|ssh|credential/i;
-const INVISIBLE = /[\u00AD\u034F\u061C\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/u;
+const INVISIBLE = /\u034F|[\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\u3164\uFEFF\uFFA0]/u;
 const TAGS = /[\u{E0000}-\u{E007F}]/u;
 const EMOJI_TAG_SEQ = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
 const VARIATION = /[\uFE00-\uFE0F]{2,}|[\u{E0100}-\u{E01EF}]/u;
@@ -128,7 +128,7 @@ function b64(s: string, url: boolean): string {
 
 /** The normalised copy: NFKC, zero-width stripped, entities/escapes/tags/base64 decoded. */
 export function normaliseDescription(text: string): string {
-  let t = text.normalize('NFKC').replace(/[\u200B-\u200D\u2060\uFEFF\u00AD\u034F\u180E]/g, '');
+  let t = text.normalize('NFKC').replace(/\u034F|[\u200B-\u200D\u2060\uFEFF\u00AD\u180E]/g, '');
   t = decodeEscapes(decodeHtmlEntities(t));
   const tags = decodeTags(t);
   t = t.replace(/[\u{E0000}-\u{E007F}]/gu, '');
