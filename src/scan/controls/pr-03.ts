@@ -96,7 +96,7 @@ export const pr03 = defineControl('PR-03', async (ctx) => {
         continue;
       }
       const buildType = pred.buildDefinition?.buildType;
-      if (typeof buildType !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(buildType)) {
+      if (typeof buildType !== 'string' || !/^[a-z][a-z0-9+.-]*:[^\s]+$/i.test(buildType)) {
         bad('bad-build-type', 'buildDefinition.buildType is not an absolute URI');
         continue;
       }
