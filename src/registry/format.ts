@@ -133,12 +133,23 @@ export const DEFAULT_EXPIRES_DAYS = 90;
  * before anything is trusted.
  */
 export const Artifact = z.strictObject({
-  url: z.string().min(1),
+  url: z.string().refine(isArtifactUrl, 'expected an https:// URL (http:// only on loopback) or blobs/sha256/<hex>'),
   sha256: Sha256Hex,
   size: z.number().int().min(0),
   platform: Platform.optional(),
 });
 export type Artifact = z.infer<typeof Artifact>;
+
+/** Where an artifact may point: https, plain http only on the loopback host (tests, previews), or the registry's own blobs. */
+export function isArtifactUrl(url: string): boolean {
+  if (/^blobs\/sha256\/[a-f0-9]{64}$/.test(url)) return true;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname));
+  } catch {
+    return false;
+  }
+}
 
 export const UserConfigSummary = z.strictObject({
   key: z.string(),

@@ -147,26 +147,28 @@ export async function verifyIndex(options: VerifyIndexOptions): Promise<VerifyIn
   }
 
   if (options.checkBlobs !== false) {
-    const blobs = new Set<string>();
+    // hash → declared size; a blob is read with its declared size as the cap (no endless streams)
+    const blobs = new Map<string, number>();
     for (const { path, bytes } of documents) {
       const doc = parse(bytes, PackageDocument, path, problem);
-      for (const v of doc?.versions ?? []) for (const a of v.artifacts) blobs.add(a.sha256);
+      for (const v of doc?.versions ?? []) for (const a of v.artifacts) blobs.set(a.sha256, a.size);
     }
-    for (const hex of [...blobs].sort()) {
+    for (const [hex, size] of [...blobs].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const path = blobPath(hex);
       let bytes: Buffer | null;
       try {
-        bytes = await reader.read(path, Number.MAX_SAFE_INTEGER);
+        bytes = await reader.read(path, size);
       } catch (err) {
-        if (err instanceof TooLargeError) continue;
-        throw err;
+        if (!(err instanceof TooLargeError)) throw err;
+        problem(path, 'blob-tampered', `${path} is larger than the ${size} bytes its entry declares (tampered or corrupt)`);
+        continue;
       }
       if (bytes === null) {
         result.notMirrored.push(path);
         continue;
       }
       result.checked.blobs++;
-      if (sha256(bytes) !== hex) problem(path, 'blob-tampered', `${path} does not hash to its name (tampered or corrupt)`);
+      if (bytes.length !== size || sha256(bytes) !== hex) problem(path, 'blob-tampered', `${path} does not hash to its name (tampered or corrupt)`);
     }
   }
   return finish(result);

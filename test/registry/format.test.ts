@@ -58,3 +58,15 @@ describe('summary shards', () => {
     expect(summaryRecords(shard)).toEqual([record]);
   });
 });
+
+describe('artifact URLs', () => {
+  it('accept https, loopback http and own blobs only', async () => {
+    const { isArtifactUrl } = await import('../../src/registry/format.js');
+    expect(isArtifactUrl('https://github.com/a/b/releases/download/v1/x.mcpb')).toBe(true);
+    expect(isArtifactUrl('http://127.0.0.1:8080/x.mcpb')).toBe(true);
+    expect(isArtifactUrl(`blobs/sha256/${'a'.repeat(64)}`)).toBe(true);
+    for (const bad of ['http://attacker.example/x.mcpb', 'file:///etc/passwd', 'javascript:alert(1)', '../blobs/x', `blobs/sha256/${'a'.repeat(63)}`]) {
+      expect(isArtifactUrl(bad), bad).toBe(false);
+    }
+  });
+});
