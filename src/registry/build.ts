@@ -94,6 +94,11 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       suggestions: [`git -C ${dir} init && git -C ${dir} add -A && git -C ${dir} commit -m "registry"`],
     });
   });
+  if ((await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true') {
+    throw inputError('INDEX_SHALLOW_CLONE', `${dir} is a shallow clone: the index version is the commit count, which a shallow history gets wrong (clients would see a rollback).`, {
+      suggestions: [`git -C ${dir} fetch --unshallow`, 'In GitHub Actions: actions/checkout with fetch-depth: 0'],
+    });
+  }
   const dirty = (await git.raw(['status', '--porcelain', '--', 'packages', 'skills', REGISTRY_CONFIG_PATH])).trim() !== '';
   const expiresDays = config.expiresDays ?? DEFAULT_EXPIRES_DAYS;
   const expires = new Date(Date.parse(head.committedAt) + expiresDays * 86_400_000).toISOString().replace('.000Z', 'Z');
