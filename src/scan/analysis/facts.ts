@@ -84,8 +84,8 @@ export interface ToolRegistration extends Span {
   descriptionSpan?: Span;
   /** Input validation state of the handler (CQ-04). */
   validation: 'sdk' | 'explicit' | 'partial' | 'none' | 'unknown';
-  /** Property names of the input schema, when literal. */
-  inputProperties?: Record<string, { description?: string }>;
+  /** Property names of the input schema, when literal; `constrained` when a length, pattern, enum or format bounds it. */
+  inputProperties?: Record<string, { description?: string; constrained?: boolean }>;
   handlerFn?: number;
   via: string;
 }

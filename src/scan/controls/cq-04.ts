@@ -55,6 +55,33 @@ async function schemaFindings(files: SourceFile[]): Promise<RawFinding[]> {
   return findings;
 }
 
+const SENSITIVE_SINK = /^(?:fs|fs\/promises|fs\.promises)\.\w+$|^(?:open|pathlib\.Path|os\.(?:remove|unlink|listdir|makedirs|rename))$|^(?:fetch|axios(?:\.\w+)?|got|https?\.(?:request|get)|requests\.\w+|httpx\.\w+)$|^(?:child_process\.\w+|subprocess\.\w+|os\.system)$/;
+
+/** MEDIUM: a tool parameter with no length/pattern/enum/format bound reaches a path, URL or command sink. */
+function unconstrainedFindings(defs: SourceDefinition[], files: SourceFile[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  for (const d of defs) {
+    if (d.kind !== 'tool' || d.handlerFn === undefined || !d.inputProperties) continue;
+    const file = byPath.get(d.file);
+    const facts = file?.facts;
+    if (!file || !facts) continue;
+    const loose = Object.entries(d.inputProperties).filter(([, p]) => p.constrained === false).map(([k]) => k);
+    if (loose.length === 0) continue;
+    for (const c of facts.calls) {
+      if (c.fn !== d.handlerFn || !SENSITIVE_SINK.test(c.callee)) continue;
+      const arg = c.args.find((a) => a.tainted);
+      if (!arg) continue;
+      const argText = file.text.slice(arg.start, arg.end);
+      const param = loose.find((p) => new RegExp(`\\b${p}\\b`).test(argText));
+      if (!param) continue;
+      const pos = file.lines.position(c.start);
+      out.push({ control: 'CQ-04', rule: 'unconstrained-input', severity: 'MEDIUM', title: 'Unbounded tool input reaches a sensitive sink', description: `tool "${d.name}": parameter "${param}" has no max/pattern/enum/format constraint and reaches ${c.callee}.`, remediation: 'Bound the parameter in its schema (max length, regex, enum or url/format).', file: d.file, line: pos.line, column: pos.column });
+    }
+  }
+  return out;
+}
+
 function handlerFindings(defs: SourceDefinition[], manifestTools: string[]): RawFinding[] {
   const findings: RawFinding[] = [];
   const handlers = defs.filter((d) => d.kind === 'tool' && !d.via.endsWith('list literal'));
@@ -99,7 +126,7 @@ export const cq04: Control = {
     const defs = definitionsOf(files);
     const tools = defs.filter((d) => d.kind === 'tool');
     if (manifestTools.length === 0 && tools.length === 0) return { status: 'skip', reason: 'no tools declared in the manifest and none registered in code', findings: [] };
-    const findings = [...handlerFindings(defs, manifestTools), ...(await schemaFindings(files))];
+    const findings = [...handlerFindings(defs, manifestTools), ...unconstrainedFindings(defs, files), ...(await schemaFindings(files))];
     if (unparsed.length > 0) {
       return { status: 'error', reason: `${unparsed.length} server-code file(s) could not be parsed; handlers there are unchecked`, errors: unparsed.map((f) => `${f.path}: ${f.parseError}`), findings };
     }

@@ -715,18 +715,20 @@ class JsAnalyzer implements FoldScope {
     return 'sdk';
   }
 
-  private schemaProperties(schema: Node): Record<string, { description?: string }> | undefined {
+  private schemaProperties(schema: Node): Record<string, { description?: string; constrained?: boolean }> | undefined {
     let obj = unwrap(schema);
     if (obj?.type === 'Identifier') obj = this.declInits.get(obj.name);
     if (obj?.type === 'CallExpression' && unwrap(obj.arguments[0])?.type === 'ObjectExpression') obj = unwrap(obj.arguments[0]);
     if (obj?.type !== 'ObjectExpression') return undefined;
-    const out: Record<string, { description?: string }> = {};
+    const out: Record<string, { description?: string; constrained?: boolean }> = {};
     for (const p of obj.properties) {
       if (p.type !== 'Property') continue;
       const key = p.key.name ?? p.key.value;
       if (key === undefined) continue;
-      const m = /\.describe\(\s*(['"`])([\s\S]*?)\1\s*\)/.exec(this.text.slice(p.value.start, p.value.end));
-      out[String(key)] = m ? { description: m[2] } : {};
+      const valueText = this.text.slice(p.value.start, p.value.end);
+      const m = /\.describe\(\s*(['"`])([\s\S]*?)\1\s*\)/.exec(valueText);
+      const constrained = /\.(?:max|length|regex|url|email|uuid|ip|datetime|startsWith|endsWith|refine|superRefine)\s*\(|\bz\s*\.\s*(?:enum|literal|nativeEnum|number|boolean|union)\b/.test(valueText);
+      out[String(key)] = m ? { description: m[2], constrained } : { constrained };
     }
     return out;
   }
