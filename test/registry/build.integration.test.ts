@@ -141,4 +141,10 @@ describe('index build', () => {
     const huge = await verifyIndex({ source: out, now });
     expect(huge.problems).toEqual([expect.objectContaining({ kind: 'too-large', path: 'timestamp.json' })]);
   });
+
+  it('refuses a shallow clone, whose commit count would look like a rollback', async () => {
+    const shallow = join(tmp.dir, 'shallow');
+    await simpleGit(tmp.dir).clone(`file://${reg}`, shallow, ['--depth', '1']);
+    await expect(buildIndex({ dir: shallow, outDir: join(tmp.dir, 'out'), key })).rejects.toMatchObject({ code: 'INDEX_SHALLOW_CLONE' });
+  });
 });
