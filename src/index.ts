@@ -33,3 +33,23 @@ export {
   Catalog,
 } from './registry/index.js';
 export type { InitIndexOptions, AddToIndexOptions, AddToIndexResult, BuildIndexOptions, BuildIndexResult, VerifyIndexOptions, VerifyIndexResult, PackageRef, SummaryRecord, VersionEntry } from './registry/index.js';
+export { mpakPaths, readConfig, setPackageConfig, getPackageConfig, unsetPackageConfig, listPackageConfig, maskValue } from './config/index.js';
+export type { MpakPaths, MpakConfig, ConfigValue, UserConfigOption } from './config/index.js';
+export {
+  makeClientContext,
+  addRegistry,
+  activeRegistries,
+  removeRegistry,
+  refreshRegistry,
+  searchRegistries,
+  resolvePackage,
+  pullBundle,
+  prepareLocalBundle,
+  outdatedBundles,
+  updateBundles,
+  installToClient,
+  clientConfigPath,
+} from './client/index.js';
+export type { ClientContext, ActiveRegistry, RefreshResult, SearchResult, SearchHit, PullOptions, PullResult, InstallResult } from './client/index.js';
+export { runBundle, planBundleLaunch, readRunManifest, planLaunch, resolveServerConfig, startGuard } from './run/index.js';
+export type { RunBundleOptions, LaunchPlan, RunManifest, GuardMode } from './run/index.js';
