@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bundleInfo, openArchive, packBundle, readBundle, unpackArchive } from '../../src/archive/index.js';
@@ -61,6 +61,25 @@ describe('pack → read → unpack', () => {
     expect(again.replaced).toBe(true);
     expect(lstatSync(join(out, 'manifest.json')).isFile()).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['acme-weather-1.2.0.mcpb', 'out', 'src']);
+  });
+
+  it('keeps an existing destination for caches (keepExisting) without touching it', async () => {
+    writeBundleFolder(join(dir, 'src'));
+    const { output } = await packBundle({ dir: 'src', cwd: dir });
+    const out = join(dir, 'cache-entry');
+    mkdirSync(out);
+    writeFileSync(join(out, 'marker'), 'other process');
+    const r = await unpackArchive(output, out, { keepExisting: true });
+    expect(r.keptExisting).toBe(true);
+    expect(readdirSync(out)).toEqual(['marker']);
+    expect(readdirSync(dir).sort()).toEqual(['acme-weather-1.2.0.mcpb', 'cache-entry', 'src']);
+  });
+
+  it('applies configurable limits', async () => {
+    writeBundleFolder(join(dir, 'src'));
+    const { output } = await packBundle({ dir: 'src', cwd: dir });
+    await expect(openArchive(output, { limits: { maxEntries: 3 } })).rejects.toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringMatching(/4 entries exceed the limit of 3/) });
+    await expect(openArchive(output, { limits: { maxTotalSize: 100 } })).rejects.toMatchObject({ code: 'ARCHIVE_HOSTILE', message: expect.stringMatching(/total exceeds 100/) });
   });
 
   it('refuses an invalid manifest with its problems and writes nothing', async () => {
