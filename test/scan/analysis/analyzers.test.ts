@@ -79,7 +79,7 @@ server.tool('dyn', makeDescription(), async () => 1);`,
     );
     const byName = Object.fromEntries(f.registrations.filter((r) => r.name).map((r) => [r.name, r]));
     expect(byName.add?.description).toBe('Adds numbers');
-    expect(byName.add?.inputProperties).toEqual({ a: { description: 'first' } });
+    expect(byName.add?.inputProperties).toEqual({ a: { description: 'first', constrained: true } });
     expect(byName.echo?.description).toBe('Echo');
     expect(byName.lit?.inputProperties).toEqual({ q: { description: 'query' } });
     expect(byName.dyn?.descriptionSource).toBe('dynamic');

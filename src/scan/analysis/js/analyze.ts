@@ -52,24 +52,33 @@ export function nestingDepth(text: string): number {
         run++;
         break;
       case 61: // = (not ==, <=, >=, !=)
-        if (text.charCodeAt(i + 1) !== 61 && !/[=<>!]/.test(text[i - 1] ?? '')) run++;
+        {
+          const prev = text.charCodeAt(i - 1);
+          if (text.charCodeAt(i + 1) !== 61 && prev !== 61 && prev !== 60 && prev !== 62 && prev !== 33) run++;
+        }
         break;
       case 43: // + -  (prefix runs such as `- - - 1`)
       case 45:
         run++;
         break;
       default:
-        if (c === 116 || c === 118 || c === 97 || c === 110 || c === 100 || c === 121) {
-          const m = /^(?:typeof|void|await|new|delete|yield)\b/.exec(text.slice(i, i + 7));
-          if (m && !/[\w$]/.test(text[i - 1] ?? '')) {
+        if ((c === 116 || c === 118 || c === 97 || c === 110 || c === 100 || c === 121) && !isWordCode(text.charCodeAt(i - 1))) {
+          const kw = PREFIX_KEYWORDS.find((k) => text.startsWith(k, i) && !isWordCode(text.charCodeAt(i + k.length)));
+          if (kw) {
             run++;
-            i += m[0].length - 1;
+            i += kw.length - 1;
           }
         }
     }
     if (depth + run > max) max = depth + run;
   }
   return max;
+}
+
+const PREFIX_KEYWORDS = ['typeof', 'void', 'await', 'new', 'delete', 'yield'];
+
+function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
 }
 
 /** Above this, a file is not parsed (fail closed); legitimate code stays far below. */
@@ -138,6 +147,8 @@ class JsAnalyzer implements FoldScope {
 
   run(program: Node): CodeFacts {
     this.collectDeclarations(program);
+    this.walking = true;
+    this.mayTaint = this.handlerNodes.size > 0 || this.handlerNames.size > 0 || this.text.includes('arguments');
     this.walk(program, false);
     return this.facts;
   }
@@ -289,7 +300,23 @@ class JsAnalyzer implements FoldScope {
     }
   }
 
+  private readonly decoderMemo = new WeakMap<object, boolean>();
+
   private containsDecoder(node: Node): boolean {
+    if (node && typeof node === 'object') {
+      const memo = this.decoderMemo.get(node);
+      if (memo !== undefined) return memo;
+      const r = this.computeContainsDecoder(node);
+      // Pass 1 is still adding decoder variables: only memoise once pass 2 runs.
+      if (this.fnStack !== undefined && this.walking) this.decoderMemo.set(node, r);
+      return r;
+    }
+    return false;
+  }
+
+  private walking = false;
+
+  private computeContainsDecoder(node: Node): boolean {
     let found = false;
     const visit = (n: Node): void => {
       if (found || !n || typeof n !== 'object') return;
@@ -345,7 +372,11 @@ class JsAnalyzer implements FoldScope {
     if (ctx) (this.facts.functions[ctx.id] as FunctionFact).tainted = [...ctx.tainted];
   }
 
+  private mayTaint = true;
+
   isTainted(node: Node, depth = 0): boolean {
+    // No handler and no `params.arguments` in the file: nothing can be tainted.
+    if (!this.mayTaint) return false;
     const n = unwrap(node);
     if (!n || depth > 30) return false;
     const ctx = this.fn;
