@@ -41,7 +41,7 @@ await server.connect(new StdioServerTransport());
 
 /** Writes a bundle folder. */
 export async function writeBundle(dir: string, options: FixtureOptions = {}): Promise<string> {
-  const files = { 'server/index.js': SERVER_JS, ...(options.files ?? {}) };
+  const files: Record<string, any> = { 'server/index.js': SERVER_JS, ...(options.files ?? {}) };
   const manifest = options.manifest ?? baseManifest();
   if (options.contentHashes) {
     const list = Object.entries(files)

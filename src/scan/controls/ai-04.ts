@@ -27,6 +27,11 @@ export const ai04 = defineControl('AI-04', async (ctx) => {
       rebuiltSha = packed.sha256!;
       const selection = await collectBundleFiles(ctx.options.source);
       rebuiltContent = contentList(await Promise.all(selection.files.map(async (f) => ({ path: f.path, sha256: createHash('sha256').update(await readFile(f.source)).digest('hex') }))));
+    } else if (ctx.bundle.isDirectory) {
+      // A folder is scanned as its deterministic in-memory pack, so repacking the same entries with
+      // the same timestamp is that pack: reuse its digest instead of compressing everything twice.
+      rebuiltSha = ctx.bundle.unsigned_sha256;
+      rebuiltContent = contentList(ctx.files);
     } else {
       const entries = await Promise.all(ctx.files.map(async (f) => ({ path: f.path, data: await f.bytes(), mode: f.mode })));
       rebuiltSha = (await writeDeterministicZip(entries, out, epoch !== undefined ? { sourceDateEpoch: epoch } : {})).sha256;

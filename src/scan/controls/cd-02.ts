@@ -59,6 +59,8 @@ export const cd02 = defineControl('CD-02', async (ctx) => {
     for (const i of facts.imports) {
       const mod = i.module.replace(/^node:/, '');
       if (FS_MOD.test(mod)) push('filesystem', i.start, i.fn, mod);
+      // Importing a network client is a use, but not an import-time call: never module level.
+      if (NET_MOD.test(mod)) push('network', i.start, 0, mod);
       if (SUB_MOD.test(mod)) push('subprocess', i.start, i.fn, mod);
       if (NATIVE_MOD.test(mod)) push('native', i.start, i.fn, mod);
       if (ENV_MOD.test(mod)) push('environment', i.start, i.fn, mod);

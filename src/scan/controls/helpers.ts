@@ -42,7 +42,10 @@ export function mtfBlock(manifest: Record<string, any> | undefined): Record<stri
 export function positionOf(text: string, index: number): { line: number; column: number } {
   let line = 1;
   let last = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) line++, (last = i);
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i;
+  }
   return { line, column: index - last };
 }
 

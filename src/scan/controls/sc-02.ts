@@ -140,8 +140,14 @@ export const sc02 = defineControl('SC-02', async (ctx) => {
       const statement = vex ? vexFor(vex, ids, c.purl) : undefined;
       let vexNote = '';
       if (statement) {
-        if ((statement.status === 'not_affected' && statement.justification) || statement.status === 'fixed') (severity = 'INFO'), (vexNote = ` VEX: ${statement.status}.`);
-        else if (statement.status === 'not_affected' || statement.status === 'under_investigation') (severity = 'MEDIUM'), (vexNote = ` VEX: ${statement.status}${statement.justification ? '' : ' without justification'}.`);
+        if ((statement.status === 'not_affected' && statement.justification) || statement.status === 'fixed') {
+          severity = 'INFO';
+          vexNote = ` VEX: ${statement.status}.`;
+        }
+        else if (statement.status === 'not_affected' || statement.status === 'under_investigation') {
+          severity = 'MEDIUM';
+          vexNote = ` VEX: ${statement.status}${statement.justification ? '' : ' without justification'}.`;
+        }
       }
       const rec = lead.m.rec;
       const fixed = [...new Set(group.flatMap((m) => m.fixed))];

@@ -77,7 +77,10 @@ export async function policySuppressions(
     if (!justified(m[4])) {
       // Operator policies live outside the bundle: the finding is bundle-level.
       const f = unjustified(control, policyFile ?? '', idx + 1, raw, `Policy line ${idx + 1}`);
-      if (!policyFile) delete f.file, delete f.line;
+      if (!policyFile) {
+        delete f.file;
+        delete f.line;
+      }
       findings.push(f);
       return;
     }

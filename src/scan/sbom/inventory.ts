@@ -79,11 +79,17 @@ export function parseRecord(text: string): { path: string; hash: string; size: s
     for (let i = 0; i < line.length; i++) {
       const c = line[i]!;
       if (quoted) {
-        if (c === '"' && line[i + 1] === '"') (cur += '"'), i++;
+        if (c === '"' && line[i + 1] === '"') {
+          cur += '"';
+          i++;
+        }
         else if (c === '"') quoted = false;
         else cur += c;
       } else if (c === '"') quoted = true;
-      else if (c === ',') fields.push(cur), (cur = '');
+      else if (c === ',') {
+        fields.push(cur);
+        cur = '';
+      }
       else cur += c;
     }
     fields.push(cur);
@@ -162,7 +168,10 @@ export function buildInventory(entries: Entries): Inventory {
     }
     existing.locations.push(...c.locations.filter((l) => !existing.locations.includes(l)));
     if (!existing.licenses.length) existing.licenses = c.licenses;
-    if (!existing.hashes.length && c.hashes.length) (existing.hashes = c.hashes), (existing.hashBasis = c.hashBasis);
+    if (!existing.hashes.length && c.hashes.length) {
+      existing.hashes = c.hashes;
+      if (c.hashBasis) existing.hashBasis = c.hashBasis;
+    }
     for (const d of c.dependsOn) if (!existing.dependsOn.includes(d)) existing.dependsOn.push(d);
     return existing;
   };
@@ -248,7 +257,10 @@ export function buildInventory(entries: Entries): Inventory {
       const purl = npmPurl(name, e.version);
       if (vendoredPurl === purl) {
         const c = components.get(purl)!;
-        if (hash && c.hashBasis === 'files') (c.hashes = [hash]), (c.hashBasis = 'lockfile');
+        if (hash && c.hashBasis === 'files') {
+          c.hashes = [hash];
+          c.hashBasis = 'lockfile';
+        }
         if (!c.licenses.length && typeof e.license === 'string') c.licenses = [e.license];
         if (e.dev) c.dev = true;
         if (e.optional) c.optional = true;
@@ -284,10 +296,17 @@ export function buildInventory(entries: Entries): Inventory {
     if (record) {
       for (const row of parseRecord(record.toString('utf8'))) {
         const resolved = posix.normalize(siteDir === '.' ? row.path : `${siteDir}/${row.path}`);
-        if (entries.has(resolved)) owned.push(resolved), pythonFiles.set(resolved, purl);
+        if (entries.has(resolved)) {
+          owned.push(resolved);
+          pythonFiles.set(resolved, purl);
+        }
       }
     }
-    for (const p of paths) if (p.startsWith(`${dir}/`)) pythonFiles.set(p, purl), owned.includes(p) || owned.push(p);
+    for (const p of paths) {
+      if (!p.startsWith(`${dir}/`)) continue;
+      pythonFiles.set(p, purl);
+      if (!owned.includes(p)) owned.push(p);
+    }
     const expr = headers?.get('license-expression')?.[0]?.trim();
     const licenseField = headers?.get('license')?.[0]?.trim();
     const classifiers = (headers?.get('classifier') ?? []).filter((c) => c.startsWith('License ::')).map((c) => c.split('::').pop()!.trim());
