@@ -106,7 +106,8 @@ export const cq01: Control = {
       status: 'pass',
       reason: `${scanned} text file(s) scanned with ${new Set((await import('../analysis/rules/secrets.js')).SECRET_RULES.map((r) => r.id)).size} rules; ${placeholders} placeholder(s) ignored`,
       findings,
-      data: { files_scanned: scanned, placeholders, binary_files: analysis.binary.length },
+      // The shared parse pass runs inside the first control that needs it (usually this one).
+      data: { files_scanned: scanned, placeholders, binary_files: analysis.binary.length, analysis_pass_ms: Math.round(analysis.parseMs) },
     };
   },
 };
