@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { siblingTempPath, writeFileAtomic } from '../util/fs-atomic.js';
 import type { MpakPaths } from '../config/paths.js';
 
@@ -85,6 +85,7 @@ export async function commitBlob(paths: MpakPaths, tempFile: string, sha256: str
 export async function extractToCache(blob: string, target: string, marker: CacheMarker): Promise<{ path: string; keptExisting: boolean }> {
   const existing = await readMarker(target);
   if (existing?.sha256 === marker.sha256) return { path: target, keptExisting: true };
+  await sweepStale(dirname(target), `.${basename(target)}.`);
   const { unpackArchive } = await import('../archive/unpack.js');
   await mkdir(dirname(target), { recursive: true });
   const staged = siblingTempPath(target, 'stage');
@@ -143,4 +144,20 @@ export async function cachedUserConfig(paths: MpakPaths, name: string): Promise<
 
 export async function isDirectory(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+const STALE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes leftovers of killed processes (temp downloads, staged extractions) older than an hour:
+ * nothing ever trusts them, they only take space. Young ones may belong to a running process.
+ */
+export async function sweepStale(dir: string, prefix = ''): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const cutoff = Date.now() - STALE_MS;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const info = await stat(join(dir, name)).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(join(dir, name), { recursive: true, force: true }).catch(() => undefined);
+  }
 }

@@ -7,7 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { environmentError, inputError, negativeError } from '../errors.js';
 import type { TrustLevel } from '../config/store.js';
 import { type ClientContext } from './context.js';
-import { blobPathOf, bundleDirOf, cacheTempPath, commitBlob, extractToCache, hashFile, readMarker, type CacheMarker } from './cache.js';
+import { blobPathOf, bundleDirOf, cacheTempPath, commitBlob, extractToCache, hashFile, readMarker, sweepStale, type CacheMarker } from './cache.js';
 import { parseRegistryLocation } from './transport.js';
 import { resolvePackage, type ResolvedPackage } from './resolve.js';
 
@@ -79,6 +79,7 @@ export async function downloadVerified(ctx: ClientContext, resolved: ResolvedPac
   if (existing && existing.sha256 === artifact.sha256 && existing.size === artifact.size) return { blob, cached: true };
   if (existing) await rm(blob, { force: true });
   if (ctx.offline) throw environmentError('BUNDLE_NOT_CACHED', `${resolved.document.name}@${resolved.entry.version} is not cached and --offline is set`);
+  await sweepStale(ctx.paths.tmpDir);
   const temp = await cacheTempPath(ctx.paths, 'download');
   try {
     const source = await openArtifact(ctx, resolved);

@@ -89,3 +89,19 @@ describe('per-package values', () => {
     await expect(getPackageConfig(paths.configFile, 'bad-name')).rejects.toThrow(/Expected scoped format: @scope\/name/);
   });
 });
+
+describe('stale temp sweep', async () => {
+  const { sweepStale } = await import('../../src/client/cache.js');
+  it('removes leftovers older than an hour and keeps young ones', async () => {
+    const paths = await home();
+    await mkdir(paths.tmpDir, { recursive: true });
+    const { utimes } = await import('node:fs/promises');
+    await writeFile(join(paths.tmpDir, 'download-old'), 'x');
+    await writeFile(join(paths.tmpDir, 'download-new'), 'x');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    await utimes(join(paths.tmpDir, 'download-old'), old, old);
+    await sweepStale(paths.tmpDir);
+    const { readdir } = await import('node:fs/promises');
+    expect(await readdir(paths.tmpDir)).toEqual(['download-new']);
+  });
+});

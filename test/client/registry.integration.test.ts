@@ -138,7 +138,7 @@ describe('refusals: tampering, rollback, expiry, wrong key', () => {
       await addRegistry(ctx, { name: 'test', url: copy.url });
       const blob = join(copy.dir, 'blobs', 'sha256', registry.bundles['@acme/weather@1.2.0']!.sha256);
       const bytes = await readFile(blob);
-      bytes[bytes.length - 30] ^= 0xff;
+      bytes[bytes.length - 30] = bytes[bytes.length - 30]! ^ 0xff;
       await writeFile(blob, bytes);
       const err = await errorOf(pullBundle(ctx, { spec: '@acme/weather', platform: 'linux-x64', minLevel: 'L1', extract: true }));
       expect(isMpakError(err) && [err.code, err.exitCode]).toEqual(['INTEGRITY_MISMATCH', 1]);
