@@ -31,7 +31,8 @@ const GENERATORS: Record<string, () => string> = {
   'huggingface-access-token': () => `hf_${rand(34, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ')}`,
   'sendgrid-api-token': () => `SG.${rand(66)}`,
   'connection-string': () => `postgres://app:${rand(16)}@db.internal.example:5432/app`,
-  'generic-api-key': () => rand(32),
+  // Secrets made only of letters are dropped by the rule (identifier-like), so include digits.
+  'generic-api-key': () => `${rand(28)}${randomInt(1000, 10000)}`,
 };
 
 function renderings(secret: string, rule: string): { path: string; text: string }[] {
