@@ -327,8 +327,10 @@ function writeV01(sink: FileSink, doc: PackageDocument, config: RegistryConfig):
 }
 
 /**
- * Splits summary records into shards of at most `maxBytes`, by growing name prefixes (the bare
- * name after `@`): one shard `""` while it fits, else `a`, `b`, … and `ab`, `ac`, … as needed.
+ * Splits summary records into shards of at most `maxBytes`: by growing name prefixes (the bare
+ * name after `@`: one shard `""` while it fits, else `a`, `b`, … and `ab`, `ac`, …), then packs
+ * neighbouring pieces back together while they fit, so shards stay few and disjoint, in name order.
+ * A shard's `prefix` is the longest prefix all its names share.
  */
 export function shardRecords(records: SummaryRecord[], maxBytes: number): { prefix: string; records: SummaryRecord[] }[] {
   const size = (prefix: string, rs: SummaryRecord[]) => Buffer.byteLength(fileText(summaryShard(prefix, rs)));
@@ -343,7 +345,26 @@ export function shardRecords(records: SummaryRecord[], maxBytes: number): { pref
     return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).flatMap(([key, group]) => split(key, group));
   };
   if (records.length === 0) return [{ prefix: '', records: [] }];
-  return split('', records);
+  const packed: { prefix: string; records: SummaryRecord[] }[] = [];
+  for (const piece of split('', records)) {
+    const last = packed[packed.length - 1];
+    if (last) {
+      const prefix = commonPrefix(last.prefix, piece.prefix);
+      const merged = [...last.records, ...piece.records];
+      if (size(prefix, merged) <= maxBytes) {
+        packed[packed.length - 1] = { prefix, records: merged };
+        continue;
+      }
+    }
+    packed.push(piece);
+  }
+  return packed;
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(0, i);
 }
 
 /** Copies `blobs/sha256/*` of a local registry; their names are their hashes, so they are not listed. */

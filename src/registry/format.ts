@@ -290,7 +290,7 @@ export type TimestampSigned = z.infer<typeof TimestampSigned>;
 export const TimestampFile = signedEnvelope(TimestampSigned);
 export type TimestampFile = z.infer<typeof TimestampFile>;
 
-/** One summary shard: names whose bare name (after `@`) starts with `prefix` (`""` = all). */
+/** One summary shard. Shards are disjoint and in name order; every bare name (after `@`) in a shard starts with its `prefix` (`""` = no common prefix). */
 export const SummaryShardRef = z.strictObject({
   prefix: z.string(),
   path: z.string(),

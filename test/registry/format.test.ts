@@ -70,3 +70,28 @@ describe('artifact URLs', () => {
     }
   });
 });
+
+describe('summary sharding', () => {
+  it('keeps shards under the limit, disjoint, in order, and packs small pieces together', async () => {
+    const { shardRecords } = await import('../../src/registry/build.js');
+    const records: SummaryRecord[] = [];
+    for (let i = 0; i < 600; i++) {
+      records.push({
+        name: `@${['alpha', 'beta', 'gamma'][i % 3]}${i % 7}/pkg-${String(i).padStart(4, '0')}`,
+        kind: 'bundle', version: '1.0.0', description: 'x'.repeat(60), keywords: [], level: 1, score: 20, display: 'L1 20',
+        serverType: 'node', platforms: [], publishedAt: '2026-01-01T00:00:00Z', status: 'active',
+      });
+    }
+    records.sort((a, b) => (a.name < b.name ? -1 : 1));
+    const limit = 30_000;
+    const shards = shardRecords(records, limit);
+    expect(shards.length).toBeGreaterThan(2);
+    expect(shards.length).toBeLessThan(12);
+    expect(shards.flatMap((s) => s.records.map((r) => r.name))).toEqual(records.map((r) => r.name));
+    for (const s of shards) {
+      expect(Buffer.byteLength(`${JSON.stringify(summaryShard(s.prefix, s.records))}\n`)).toBeLessThanOrEqual(limit);
+      for (const r of s.records) expect(r.name.slice(1).startsWith(s.prefix)).toBe(true);
+    }
+    expect(shardRecords(records, 10_000_000)).toEqual([{ prefix: '', records }]);
+  });
+});
