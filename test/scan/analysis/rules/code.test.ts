@@ -190,3 +190,66 @@ describe('CQ-05 safe execution rules (annotated fixtures)', () => {
     expect(shellHits('run.sh', 'echo "$(date)"\n')).toEqual([]);
   });
 });
+
+const CQ03_NEGATIVES = String.raw`
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+server.registerTool('q', { inputSchema: { url: z.string() } }, async ({ url }) => {
+  // ok: CQ-03/ssrf-tool-url
+  const r = await fetch('https://api.example.com/v1/items');
+  // ok: CQ-03/regex-from-input
+  const re = new RegExp('^[a-z]+$');
+});
+// ok: CQ-03/insecure-temp
+const dir = fs.mkdtempSync('/tmp/mpak-');
+// ok: CQ-03/timing-unsafe-compare
+if (token === undefined) throw new Error('missing');
+// ok: CQ-03/weak-hash
+const etag = crypto.createHash('md5').update(body).digest('hex');
+`;
+
+const CQ05_NEGATIVES = String.raw`
+const { execFile } = require('node:child_process');
+server.registerTool('x', { inputSchema: { cmd: z.string() } }, async ({ cmd }) => {
+  // ok: CQ-05/child-process-exec
+  execFile('git', ['status', '--', cmd]);
+  // ok: CQ-05/eval-tainted
+  const n = JSON.parse(cmd);
+  // ok: CQ-05/open-url-from-input
+  const u = new URL(cmd);
+});
+// ok: CQ-05/new-function
+const f = new Function('return 1');
+// ok: CQ-05/inner-html
+el.innerHTML = '<b>static</b>';
+`;
+
+const CQ05_PY_NEGATIVES = String.raw`
+import subprocess, json, yaml
+# ok: CQ-05/os-system
+subprocess.run(["ls", "-la"], check=True)
+# ok: CQ-05/unsafe-deserialization
+data = json.loads(blob)
+# ok: CQ-05/yaml-unsafe-load
+cfg = yaml.safe_load(text)
+# ok: CQ-05/eval-dynamic
+value = eval("1 + 1")
+`;
+
+describe('CQ-03/CQ-05 negatives (benign look-alikes)', () => {
+  it('CQ-03', async () => {
+    const v = await verify('server/ok.ts', CQ03_NEGATIVES, 'CQ-03', staticHits);
+    expect(v.checked).toBeGreaterThan(4);
+    expect(v.falsePositives).toEqual([]);
+  });
+  it('CQ-05 js', async () => {
+    const v = await verify('server/ok.js', CQ05_NEGATIVES, 'CQ-05', execHits);
+    expect(v.checked).toBeGreaterThan(4);
+    expect(v.falsePositives).toEqual([]);
+  });
+  it('CQ-05 python', async () => {
+    const v = await verify('server/ok.py', CQ05_PY_NEGATIVES, 'CQ-05', execHits);
+    expect(v.checked).toBe(4);
+    expect(v.falsePositives).toEqual([]);
+  });
+});
