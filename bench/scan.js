@@ -16,8 +16,11 @@ const SERVERS = ['@modelcontextprotocol/server-filesystem', '@modelcontextprotoc
 
 if (process.argv[2] === '--child') {
   const { scanBundle } = await import(join(root, 'dist/src/scan/index.js'));
+  const { allControls } = await import(join(root, 'dist/src/scan/controls/index.js'));
+  // --engine-only: without the code-analysis controls (CQ-01..CQ-06, CD-01..CD-04 share their parse).
+  const controls = process.argv[4] === '--engine-only' ? allControls().filter((c) => !c.id.startsWith('CQ-') && !['CD-01', 'CD-02', 'CD-03', 'CD-04'].includes(c.id)) : undefined;
   const t0 = performance.now();
-  const report = await scanBundle({ path: process.argv[3], now: '2026-11-29T12:00:00Z' });
+  const report = await scanBundle({ path: process.argv[3], now: '2026-11-29T12:00:00Z', ...(controls ? { controls } : {}) });
   const ms = performance.now() - t0;
   process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024, display: report.compliance.display, controls: report.controls.map((c) => [c.id, c.duration_ms, c.status]), findings: report.findings.length }));
   process.exit(0);
@@ -84,6 +87,14 @@ try {
     results.push(JSON.parse(r.stdout));
   }
   results.sort((a, b) => a.ms - b.ms);
+  const engine = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', bundle, '--engine-only'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(r.stderr);
+    engine.push(JSON.parse(r.stdout));
+  }
+  engine.sort((a, b) => a.ms - b.ms);
+  const engineMed = engine[Math.floor(engine.length / 2)];
   const med = results[Math.floor(results.length / 2)];
   const mb = bytes / 1024 / 1024;
   console.log(`bundle: ${files.length} files, ${mb.toFixed(1)} MB (${closure().length} packages); result ${med.display}, ${med.findings} findings`);
@@ -94,6 +105,7 @@ try {
   console.log(`| peak RSS (max of runs) | ${Math.max(...results.map((r) => r.rssMb)).toFixed(0)} MB |`);
   console.log(`| files/s | ${(files.length / (med.ms / 1000)).toFixed(0)} |`);
   console.log(`| MB/s | ${(mb / (med.ms / 1000)).toFixed(1)} |`);
+  console.log(`| engine + non-AST controls only, median | ${(engineMed.ms / 1000).toFixed(2)} s, peak RSS ${Math.max(...engine.map((r) => r.rssMb)).toFixed(0)} MB |`);
   console.log(`| baseline: read + sha256 every file | ${(baselineMs / 1000).toFixed(2)} s (scan = ${(med.ms / baselineMs).toFixed(1)}× baseline) |`);
   console.log('\nper control (median run):');
   console.log('| control | ms | status |');
