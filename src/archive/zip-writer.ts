@@ -15,7 +15,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { crc32, createDeflateRaw, deflateRaw } from 'node:zlib';
+import { crc32, createDeflateRaw, deflateRaw, deflateRawSync } from 'node:zlib';
 import { promisify } from 'node:util';
 import { inputError } from '../errors.js';
 import { compareUtf8, unsafeNameReason } from './entry-names.js';
@@ -95,6 +95,8 @@ interface CentralRecord {
 }
 
 const DEFAULT_SPOOL_THRESHOLD = 4 * 1024 * 1024;
+/** Up to this size, deflating inline beats the threadpool round trip and its zlib set-up (bench/). */
+const SYNC_DEFLATE_MAX = 16 * 1024;
 
 /**
  * Writes `entries` as a byte-for-byte reproducible ZIP at `output` (atomically: temp file beside
@@ -226,7 +228,7 @@ async function prepareEntry(
   if (data.length >= MAX_U32) throw tooBig(`${entry.path} is ${data.length} bytes`);
   const crc = crc32(data) >>> 0;
   if (data.length === 0) return { crc, size: 0, compressedSize: 0, method: METHOD_STORE, data };
-  const deflated = await deflateRawAsync(data, { level: opts.level });
+  const deflated = data.length <= SYNC_DEFLATE_MAX ? deflateRawSync(data, { level: opts.level }) : await deflateRawAsync(data, { level: opts.level });
   if (deflated.length >= data.length) return { crc, size: data.length, compressedSize: data.length, method: METHOD_STORE, data };
   return { crc, size: data.length, compressedSize: deflated.length, method: METHOD_DEFLATE, data: deflated };
 }
