@@ -88,20 +88,26 @@ let curRow = new Uint16Array(64);
 
 /** Levenshtein distance with an early exit once it exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  if (b.length + 1 > prevRow.length) {
-    prevRow = new Uint16Array(b.length + 1);
-    curRow = new Uint16Array(b.length + 1);
+  return editDistanceRange(a, b, 0, b.length, max);
+}
+
+/** Edit distance between `a` and `b.slice(from, to)`, without making the slice. */
+function editDistanceRange(a: string, b: string, from: number, to: number, max: number): number {
+  const n = to - from;
+  if (Math.abs(a.length - n) > max) return max + 1;
+  if (n + 1 > prevRow.length) {
+    prevRow = new Uint16Array(n + 1);
+    curRow = new Uint16Array(n + 1);
   }
   let prev = prevRow;
   let cur = curRow;
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     cur[0] = i;
     let best = i;
     const ca = a.charCodeAt(i - 1);
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+    for (let j = 1; j <= n; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(from + j - 1) ? 0 : 1));
       cur[j] = v;
       if (v < best) best = v;
     }
@@ -110,7 +116,7 @@ export function editDistance(a: string, b: string, max = Infinity): number {
     prev = cur;
     cur = swap;
   }
-  return prev[b.length]!;
+  return prev[n]!;
 }
 
 interface PreparedQuery {
@@ -128,36 +134,54 @@ function prepare(query: string): PreparedQuery {
   return { q, words, wordRes, max: q.length <= 5 ? 1 : 2 };
 }
 
+const lower = (t: string) => (/[A-Z]/.test(t) ? t.toLowerCase() : t);
+
+/** Distance of `q` to the best of `text[from, to)` and its parts split at - _ . (no slices). */
+function fuzzyParts(q: string, text: string, from: number, to: number, max: number, best: number): number {
+  if (Math.abs(to - from - q.length) <= max) best = Math.min(best, editDistanceRange(q, text, from, to, max));
+  let start = from;
+  for (let i = from; i <= to && best > 0; i++) {
+    const c = i < to ? text.charCodeAt(i) : 45;
+    if (c === 45 || c === 95 || c === 46) {
+      if (i > start && !(start === from && i === to) && Math.abs(i - start - q.length) <= max) {
+        best = Math.min(best, editDistanceRange(q, text, start, i, max));
+      }
+      start = i + 1;
+    }
+  }
+  return best;
+}
+
+// Runs for every row of every search: written to allocate nothing for rows that do not match.
 function rankFields(name: string, keywords: string[], description: string, p: PreparedQuery): { rank: number; match: string } | undefined {
   const { q } = p;
   if (q === '') return { rank: 1, match: 'all' };
   // Names are lowercase by the registry format; lowercasing again only guards hand-made caches.
-  const full = /[A-Z]/.test(name) ? name.toLowerCase() : name;
-  const bare = full.slice(full.indexOf('/') + 1);
-  if (full === q || bare === q) return { rank: 1000, match: 'exact' };
-  if (bare.startsWith(q) || full.startsWith(q)) return { rank: 800 - Math.min(100, bare.length - q.length), match: 'prefix' };
+  const full = lower(name);
+  const b = full.indexOf('/') + 1;
+  const bareLength = full.length - b;
+  if (full === q || (bareLength === q.length && full.endsWith(q))) return { rank: 1000, match: 'exact' };
+  if (full.startsWith(q, b) || full.startsWith(q)) return { rank: 800 - Math.min(100, bareLength - q.length), match: 'prefix' };
   if (full.includes(q)) return { rank: 600, match: 'name' };
-  const kws = keywords.map((k) => k.toLowerCase());
-  if (kws.includes(q)) return { rank: 500, match: 'keyword' };
-  if (kws.some((k) => k.startsWith(q))) return { rank: 450, match: 'keyword' };
-  if (p.words.every((w, i) => full.includes(w) || p.wordRes[i]!.test(description) || kws.some((k) => k.includes(w)))) return { rank: 300, match: 'description' };
+  let keywordPrefix = false;
+  for (const k of keywords) {
+    const kl = lower(k);
+    if (kl === q) return { rank: 500, match: 'keyword' };
+    if (kl.startsWith(q)) keywordPrefix = true;
+  }
+  if (keywordPrefix) return { rank: 450, match: 'keyword' };
+  let all = true;
+  for (let i = 0; i < p.words.length && all; i++) {
+    const w = p.words[i]!;
+    all = full.includes(w) || p.wordRes[i]!.test(description) || keywords.some((k) => lower(k).includes(w));
+  }
+  if (all) return { rank: 300, match: 'description' };
   if (q.length >= 3) {
-    let best = p.max + 1;
-    const consider = (part: string) => {
-      if (best > 0 && Math.abs(part.length - q.length) <= p.max) best = Math.min(best, editDistance(q, part, p.max));
-    };
-    consider(bare);
-    // Name parts split at - _ . without a regex (this runs for nearly every row).
-    let from = 0;
-    for (let i = 0; i <= bare.length; i++) {
-      const c = i < bare.length ? bare.charCodeAt(i) : 45;
-      if (c === 45 || c === 95 || c === 46) {
-        if (i > from && !(from === 0 && i === bare.length)) consider(bare.slice(from, i));
-        from = i + 1;
-      }
-    }
-    for (const k of kws) consider(k);
-    if (best <= p.max) return { rank: 200 - best * 50, match: 'fuzzy' };
+    const inName = fuzzyParts(q, full, b, full.length, p.max, p.max + 1);
+    if (inName <= p.max) return { rank: 200 - inName * 50, match: 'fuzzy' };
+    let inKeywords = p.max + 1;
+    for (const k of keywords) if (inKeywords > 0) inKeywords = fuzzyParts(q, lower(k), 0, k.length, p.max, inKeywords);
+    if (inKeywords <= p.max) return { rank: 90 - inKeywords * 30, match: 'fuzzy' };
   }
   return undefined;
 }

@@ -48,3 +48,13 @@ describe('search fast path argument parsing', async () => {
     }
   });
 });
+
+describe('typo tolerance prefers names over keywords', () => {
+  it('ranks a misspelt name above a misspelt keyword', () => {
+    const name = rankRecord(rec('@a/weather-1'), 'wether')!;
+    const keyword = rankRecord(rec('@a/docs-2', { keywords: ['weather'] }), 'wether')!;
+    expect(name.match).toBe('fuzzy');
+    expect(keyword.match).toBe('fuzzy');
+    expect(name.rank).toBeGreaterThan(keyword.rank);
+  });
+});
