@@ -2,3 +2,4 @@ export { skillFrontmatterSchema, SKILL_NAME_PATTERN, type SkillFrontmatter } fro
 export { checkSkillText, validateSkillFolder, type SkillCheck, type SkillFolderCheck, type SkillProblem } from './validate.js';
 export { packSkill, type PackSkillOptions, type PackSkillResult } from './pack.js';
 export { installSkill, type InstallSkillOptions, type InstallSkillResult } from './install.js';
+export { scanSkill, skillControls } from './scan.js';

@@ -16,18 +16,25 @@ export interface LoadedBundle {
  * (default excludes + `.mcpbignore`) and packed by the deterministic packer so `bundle.sha256`
  * is the digest the packed bundle would have.
  */
-export async function loadBundle(path: string): Promise<LoadedBundle> {
+export async function loadBundle(path: string, kind: 'bundle' | 'skill' = 'bundle'): Promise<LoadedBundle> {
   const st = await stat(path).catch((err) => {
-    throw fromFsError(err, 'bundle');
+    throw fromFsError(err, kind);
   });
-  return st.isDirectory() ? loadDirectory(path) : loadArchive(path);
+  return st.isDirectory() ? loadDirectory(path, kind) : loadArchive(path, kind);
 }
 
-async function loadDirectory(root: string): Promise<LoadedBundle> {
+/** What marks the root of each kind: a bundle's manifest, a skill's SKILL.md (and its ignore file). */
+const ROOTS = {
+  bundle: { file: 'manifest.json', ignore: '.mcpbignore', code: 'NOT_A_BUNDLE', fix: (p: string) => `mpak bundle init ${p}` },
+  skill: { file: 'SKILL.md', ignore: '.skillignore', code: 'NOT_A_SKILL', fix: (p: string) => `mpak skill validate ${p}` },
+} as const;
+
+async function loadDirectory(root: string, kind: 'bundle' | 'skill'): Promise<LoadedBundle> {
   const { collectBundleFiles, writeDeterministicZip } = await import('../../archive/index.js');
-  const selection = await collectBundleFiles(root);
-  if (!selection.files.some((f) => f.path === 'manifest.json')) {
-    throw inputError('NOT_A_BUNDLE', `${root} has no manifest.json at its root`, { suggestions: [`mpak bundle init ${root}`] });
+  const marker = ROOTS[kind];
+  const selection = await collectBundleFiles(root, { extraIgnoreFile: marker.ignore });
+  if (!selection.files.some((f) => f.path === marker.file)) {
+    throw inputError(marker.code, `${root} has no ${marker.file} at its root`, { suggestions: [marker.fix(root)] });
   }
   const entries: BundleEntry[] = [];
   for (const f of selection.files) entries.push({ path: f.path, mode: f.mode & 0o111 ? 0o755 : 0o644, bytes: await readFile(f.source) });
@@ -61,9 +68,9 @@ function dosTimeOf(zip: Buffer): Date | undefined {
   return new Date(Date.UTC(1980 + (date >> 9), ((date >> 5) & 15) - 1, date & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2));
 }
 
-async function loadArchive(path: string): Promise<LoadedBundle> {
+async function loadArchive(path: string, kind: 'bundle' | 'skill'): Promise<LoadedBundle> {
   const { openArchive } = await import('../../archive/index.js');
-  const archive = await openArchive(path);
+  const archive = await openArchive(path, { requireRoot: ROOTS[kind].file });
   try {
     const entries: BundleEntry[] = [];
     for (const e of archive.entries) {

@@ -39,8 +39,10 @@ export interface ScanOptions {
   now?: Date | string;
   /** MPAK_HOME: the synced advisory snapshot and the trust store live there. */
   mpakHome?: string;
-  /** Replace the control set (tests). */
+  /** Replace the control set (tests, and the skill profile of src/skills/scan.ts). */
   controls?: Control[];
+  /** What is scanned: a bundle (manifest.json at the root, default) or a skill (SKILL.md at the root). */
+  kind?: 'bundle' | 'skill';
 }
 
 export interface ScanOutcome {
@@ -114,9 +116,10 @@ function isoSeconds(d: Date): string {
 export async function scanBundleDetailed(options: ScanOptions): Promise<ScanOutcome> {
   const t0 = performance.now();
   const inputs = await resolveInputs(options);
-  const loaded = await loadBundle(options.path);
+  const kind = options.kind ?? 'bundle';
+  const loaded = await loadBundle(options.path, kind);
   const entryMap = new Map(loaded.entries.map((e) => [e.path, e.bytes]));
-  if (!entryMap.has('manifest.json')) {
+  if (kind === 'bundle' && !entryMap.has('manifest.json')) {
     throw inputError('ARCHIVE_NO_MANIFEST', `${options.path} has no manifest.json at its root`, { suggestions: [`mpak bundle validate ${options.path}`] });
   }
   const manifestRead = await checkManifest(entryMap.get('manifest.json'));
@@ -227,8 +230,9 @@ export async function scanBundleDetailed(options: ScanOptions): Promise<ScanOutc
   allFindings.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const version = await scannerVersion();
-  const bundleName = typeof manifest?.name === 'string' ? manifest.name : '';
-  const bundleVersion = typeof manifest?.version === 'string' ? manifest.version : '';
+  const identity = kind === 'skill' ? skillIdentity(entryMap.get('SKILL.md')) : { name: manifest?.name, version: manifest?.version };
+  const bundleName = typeof identity.name === 'string' ? identity.name : '';
+  const bundleVersion = typeof identity.version === 'string' ? identity.version : '';
   const sbom = await buildCycloneDx({ name: bundleName || 'unknown', version: bundleVersion || '0.0.0', sha256: loaded.info.sha256 }, inventory.components, version, inputs.now);
   const byEcosystem: Record<string, number> = {};
   for (const c of inventory.components) byEcosystem[c.ecosystem] = (byEcosystem[c.ecosystem] ?? 0) + 1;
@@ -270,6 +274,13 @@ export async function scanBundleDetailed(options: ScanOptions): Promise<ScanOutc
   };
   report.duration_ms = Math.round(performance.now() - t0);
   return { report, sbom };
+}
+
+/** A skill's name and version from the `name:` / `version:` lines of its SKILL.md frontmatter. */
+function skillIdentity(bytes: Buffer | undefined): { name?: string; version?: string } {
+  const front = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---/.exec(bytes?.toString('utf8') ?? '')?.[1] ?? '';
+  const field = (key: string) => new RegExp(`^${key}:\\s*["']?([^"'\\r\\n]+?)["']?\\s*$`, 'm').exec(front)?.[1];
+  return { name: field('name'), version: field('version') };
 }
 
 /** Scans one bundle and returns the §7 report (see `scanBundleDetailed`). */
