@@ -117,7 +117,7 @@ export async function packBundle(options: PackOptions): Promise<PackResult> {
   if (contextErrors.length > 0) throw manifestInvalid(contextErrors, options.dir);
   warnings.push(...context.filter((p) => p.severity !== 'error').map((w) => `${w.pathText ? `${w.pathText}: ` : ''}${w.message}`));
 
-  const entries: ZipEntryInput[] = selection.files.map((f) => ({ path: f.path, source: f.source, mode: f.mode }));
+  const entries: ZipEntryInput[] = selection.files.map((f) => ({ path: f.path, source: f.source, mode: f.mode, size: f.size }));
   if (options.contentHashes) {
     const manifestEntry = entries.find((e) => e.path === 'manifest.json')!;
     manifestEntry.data = await manifestWithContentHashes(manifestBytes, check.version, selection.files, options.dir);

@@ -49,6 +49,8 @@ export interface ZipEntryInput {
   data?: Buffer;
   /** File mode; only "any x bit set" matters (0755 vs 0644). */
   mode: number;
+  /** Size if known (from the directory walk): lets the writer budget memory before reading. */
+  size?: number;
 }
 
 export interface WriteZipOptions {
@@ -58,6 +60,8 @@ export interface WriteZipOptions {
   level?: number;
   /** Files compressed at the same time (8 by default: keeps 2 cores busy; measured in bench/). */
   concurrency?: number;
+  /** Bytes of file content (and its compressed copy) held while compressing ahead; 32 MiB. */
+  memoryBudget?: number;
   /** Files above this size are compressed into a spool file instead of memory. */
   spoolThreshold?: number;
 }
@@ -113,6 +117,7 @@ export async function writeDeterministicZip(
   const level = options.level ?? 6;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const spoolThreshold = options.spoolThreshold ?? DEFAULT_SPOOL_THRESHOLD;
+  const memoryBudget = options.memoryBudget ?? 32 * 1024 * 1024;
   const sorted = checkEntries(entries);
 
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -126,11 +131,17 @@ export async function writeDeterministicZip(
     const central: CentralRecord[] = [];
     let unpackedSize = 0;
     // A window of entries being compressed ahead of the one being written.
+    // Bounded by count and by bytes held (content + compressed copy), so memory stays flat.
     const pending: Promise<PreparedEntry>[] = [];
+    const costs: number[] = [];
+    let held = 0;
     let next = 0;
     const fill = () => {
-      while (next < sorted.length && pending.length < concurrency) {
+      while (next < sorted.length && pending.length < concurrency && (pending.length === 0 || held < memoryBudget)) {
         const entry = sorted[next++]!;
+        const cost = 2 * Math.min(entry.data?.length ?? entry.size ?? spoolThreshold, spoolThreshold);
+        costs.push(cost);
+        held += cost;
         const spool = join(spoolDir, `.${basename(output)}.spool-${tag}-${next}`);
         const p = prepareEntry(entry, { level, spoolThreshold, spool, spools });
         p.catch(() => undefined); // awaited in order below; avoid an unhandled rejection meanwhile
@@ -140,7 +151,6 @@ export async function writeDeterministicZip(
     fill();
     for (const entry of sorted) {
       const prepared = await pending.shift()!;
-      fill();
       const name = Buffer.from(entry.path, 'utf8');
       const flags = name.some((b) => b >= 0x80) ? FLAG_UTF8 : 0;
       const offset = sink.offset;
@@ -148,6 +158,8 @@ export async function writeDeterministicZip(
       sink.write(localHeader(name, flags, prepared, when));
       await writeEntryData(sink, prepared, entry.path);
       await sink.settle();
+      held -= costs.shift()!;
+      fill();
       unpackedSize += prepared.size;
       central.push({
         name,
