@@ -84,11 +84,11 @@ export function chooseArtifact(document: PackageDocument, entry: VersionEntry, p
 export async function resolvePackage(
   ctx: ClientContext,
   spec: string,
-  options: { platform: string; refresh?: boolean },
+  options: { platform: string; refresh?: boolean; kind?: 'bundle' | 'skill' },
 ): Promise<ResolvedPackage> {
   const { parsePackageRef } = await import('../registry/format.js');
   const ref = parsePackageRef(spec);
-  const { registry, document } = await findPackage(ctx, ref.name, { refresh: options.refresh });
+  const { registry, document } = await findPackage(ctx, ref.name, { refresh: options.refresh, kind: options.kind });
   const entry = await chooseVersion(document, ref, ctx.warn);
   const artifact = chooseArtifact(document, entry, options.platform);
   return { ref, registry, document, entry, artifact, platform: options.platform };

@@ -3,3 +3,5 @@ export { checkSkillText, validateSkillFolder, type SkillCheck, type SkillFolderC
 export { packSkill, type PackSkillOptions, type PackSkillResult } from './pack.js';
 export { installSkill, type InstallSkillOptions, type InstallSkillResult } from './install.js';
 export { scanSkill, skillControls } from './scan.js';
+export { readSkill, scopeFromRepository } from './registry.js';
+export { installSkillFromRegistry, type InstallSkillRefOptions, type InstallSkillRefResult } from './install-ref.js';
