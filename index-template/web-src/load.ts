@@ -3,6 +3,7 @@
 // the Ed25519 signatures of timestamp and snapshot against the keys in registry.json when the
 // browser's WebCrypto supports Ed25519. Nothing is fetched from anywhere but this registry.
 import type {
+  DocumentIndex,
   PackageDocument,
   RegistryConfig,
   SnapshotFile,
@@ -17,7 +18,7 @@ export type { PackageDocument, SummaryRecord };
 
 /** The sizes readers accept before parsing (spec/registry.md). */
 const LIMITS = { timestamp: 16 * 1024, snapshot: 4 * 1024 * 1024, other: 16 * 1024 * 1024 };
-const KNOWN_FORMAT = 1;
+const KNOWN_FORMAT = 2;
 const ROLLBACK_KEY = 'mpak:highest-timestamp-version';
 const PINNED_KEYS = 'mpak:pinned-index-keys';
 
@@ -307,11 +308,38 @@ export async function loadIndex(now = Date.now()): Promise<LoadedIndex> {
   return { timestamp, snapshot, records, signature, warnings, bytes };
 }
 
-/** Loads one package document, verified against the snapshot. */
+let documentIndex: { path: string; index: Promise<DocumentIndex> } | undefined;
+
+/**
+ * Loads one package document: the document index (once per snapshot, verified against the
+ * snapshot's reference), then the document, verified against the index.
+ */
 export async function loadDocument(snapshot: SnapshotSigned, kind: 'bundle' | 'skill', name: string): Promise<PackageDocument | undefined> {
-  const path = snapshot.documents[kind]?.[name];
-  if (!path) return undefined;
-  return (await fetchVerified<PackageDocument>(snapshot, path)).value;
+  const ref = snapshot.documents;
+  if (documentIndex?.path !== ref.path) {
+    const index = fetchBytes(ref.path, Math.min(LIMITS.other, ref.length)).then(async (bytes) => {
+      if (bytes.byteLength !== ref.length || (await sha256Hex(bytes)) !== ref.sha256) {
+        throw new VerificationError(`${ref.path} does not match the SHA-256 recorded in the signed snapshot`, ref.path);
+      }
+      return parseJson<DocumentIndex>(bytes, ref.path);
+    });
+    documentIndex = { path: ref.path, index };
+    index.catch(() => {
+      if (documentIndex?.index === index) documentIndex = undefined;
+    });
+  }
+  const index = await documentIndex.index;
+  const meta = Object.hasOwn(index[kind] ?? {}, name) ? index[kind][name] : undefined;
+  if (!meta || !/^[a-f0-9]{64}$/.test(meta.sha256)) return undefined;
+  const at = name.indexOf('/');
+  const path = `${kind === 'skill' ? 'skills' : 'packages'}/${name.slice(0, at)}/${name.slice(at + 1)}/${meta.sha256}.json`;
+  const bytes = await fetchBytes(path, Math.min(LIMITS.other, meta.length));
+  if (bytes.byteLength !== meta.length || (await sha256Hex(bytes)) !== meta.sha256) {
+    throw new VerificationError(`${path} does not match the SHA-256 recorded in the document index`, path);
+  }
+  const doc = parseJson<PackageDocument>(bytes, path);
+  if (doc.name !== name) throw new VerificationError(`${path} describes ${String(doc.name)}, not ${name}`, path);
+  return doc;
 }
 
 function localStorageGet(key: string): string | null {

@@ -285,28 +285,38 @@ export async function loadPackageDocument(
 ): Promise<import('../registry/format.js').PackageDocument | undefined> {
   const format = await import('../registry/format.js');
   const snapshot = await loadCachedSnapshot(ctx, reg, state);
-  const docPath = snapshot.documents[kind][name];
-  if (!docPath) return undefined;
-  const meta = snapshot.files[docPath];
-  if (!meta) throw refused('INDEX_CORRUPT', reg, `${docPath} is not listed in the snapshot`);
-  const local = cachedFilePath(ctx, reg, docPath);
-  let bytes: Buffer | undefined;
-  try {
-    const b = await readFile(local);
-    if (sha256(b) === meta.sha256) bytes = b;
-  } catch {
-    // not cached yet
-  }
-  if (!bytes) {
-    if (ctx.offline) throw environmentError('INDEX_NOT_CACHED', `${name}: its details are not cached and --offline is set`, { suggestions: ['mpak registry update'] });
-    const reader = await openReader(ctx, reg, { offline: true });
-    bytes = await readVerified(reader, docPath, meta, LIMITS.other, reg);
-    await writeFileAtomic(local, bytes);
-  }
+  const indexRef = format.FileRef.safeParse(snapshot.documents);
+  if (!indexRef.success) throw refused('INDEX_FORMAT_OLD', reg, 'the cached snapshot has an older registry format (no document index)', ['mpak registry update']);
+  const indexBytes = await readCachedOrFetch(ctx, reg, indexRef.data.path, indexRef.data, name);
+  const indexParsed = format.DocumentIndex.safeParse(parseJson(indexBytes, reg, indexRef.data.path));
+  if (!indexParsed.success) throw refused('INDEX_CORRUPT', reg, `${indexRef.data.path} does not match the document index format`);
+  const ref = format.documentRef(indexParsed.data, kind, name);
+  if (!ref) return undefined;
+  const docPath = ref.path;
+  const bytes = await readCachedOrFetch(ctx, reg, docPath, ref, name);
   const parsed = format.PackageDocument.safeParse(parseJson(bytes, reg, docPath));
   if (!parsed.success) throw refused('INDEX_CORRUPT', reg, `${docPath} does not match the package document format`);
   if (parsed.data.name !== name) throw refused('INDEX_CORRUPT', reg, `${docPath} describes ${parsed.data.name}, not ${name}`);
   return parsed.data;
+}
+
+/**
+ * A file named by signed metadata: from the content-addressed cache when its hash still matches,
+ * else fetched, verified (length, SHA-256) and cached. Offline, a missing file is an error.
+ */
+async function readCachedOrFetch(ctx: ClientContext, reg: ActiveRegistry, path: string, meta: { sha256: string; length: number }, name: string): Promise<Buffer> {
+  const local = cachedFilePath(ctx, reg, path);
+  try {
+    const b = await readFile(local);
+    if (b.length === meta.length && sha256(b) === meta.sha256) return b;
+  } catch {
+    // not cached yet
+  }
+  if (ctx.offline) throw environmentError('INDEX_NOT_CACHED', `${name}: its details are not cached and --offline is set`, { suggestions: ['mpak registry update'] });
+  const reader = await openReader(ctx, reg, { offline: true });
+  const bytes = await readVerified(reader, path, meta, LIMITS.other, reg);
+  await writeFileAtomic(local, bytes);
+  return bytes;
 }
 
 /** The cached snapshot's `signed` part (already verified when it was cached; its hash is re-checked). */

@@ -6,6 +6,7 @@ import { environmentError, inputError, negativeError } from '../errors.js';
 import { verifyCanonical, type IndexPublicKey } from '../sign/index-keys.js';
 import { siblingTempPath, writeFileAtomic } from '../util/fs-atomic.js';
 import {
+  DocumentIndex,
   ExportIndex,
   PackageDocument,
   REGISTRY_CONFIG_PATH,
@@ -15,8 +16,10 @@ import {
   TIMESTAMP_PATH,
   TimestampFile,
   blobPath,
+  documentRef,
   latestVersion,
   type FileMeta,
+  type FileRef,
 } from '../registry/format.js';
 import { isSafeRelativePath, openPublished, type PublishedReader } from '../registry/reader.js';
 import { blobLocation, copyVerifiedBlob } from './blobs.js';
@@ -335,21 +338,34 @@ async function mirrorFrom(source: string, dest: string, options: MirrorOptions, 
       const exportIndex = parseJson(await readListed(snapshot.signed.exports, meta), snapshot.signed.exports, ExportIndex);
       for (const [path, m] of Object.entries(exportIndex.files)) await copyListed(path, m);
     }
+    // The document index and every package document it lists (all of them, so the mirror's
+    // signed metadata stays whole even when --filter leaves blobs out).
+    const docIndexRef = snapshot.signed.documents;
+    const docIndexBytes = await readListed(docIndexRef.path, docIndexRef);
+    await copyListed(docIndexRef.path, docIndexRef, docIndexBytes);
+    const documentIndex = parseJson(docIndexBytes, docIndexRef.path, DocumentIndex);
 
     // 5. Blobs of every (filtered) package version, verified while streaming.
     const wanted = packageFilter(options.filter);
     const base = baseOf(source);
     const blobJobs: Array<{ pkg: string; version: string; sha256: string; size: number; url: string }> = [];
     for (const kind of ['bundle', 'skill'] as const) {
-      for (const [name, docPath] of Object.entries(snapshot.signed.documents[kind])) {
+      for (const name of Object.keys(documentIndex[kind]).sort()) {
+        let ref: FileRef | undefined;
+        try {
+          ref = documentRef(documentIndex, kind, name);
+        } catch {
+          throw negativeError('MIRROR_VERIFY_FAILED', `${docIndexRef.path} lists an invalid package name ${JSON.stringify(name)}`);
+        }
+        if (!ref) continue;
+        const copied = await copyListed(ref.path, ref);
         if (!wanted(name)) {
           result.packages.filteredOut++;
           continue;
         }
         result.packages.mirrored++;
-        const meta = snapshot.signed.files[docPath];
-        if (!meta) throw negativeError('MIRROR_VERIFY_FAILED', `${docPath} is not listed in the snapshot`);
-        const doc = parseJson(await readListed(docPath, meta), docPath, PackageDocument);
+        const doc = parseJson(copied ?? (await readListed(ref.path, ref)), ref.path, PackageDocument);
+        if (doc.name !== name) throw negativeError('MIRROR_VERIFY_FAILED', `${ref.path} describes ${doc.name}, not ${name}`);
         const latest = latestVersion(doc.versions);
         const versions = options.latestOnly ? (latest ? [latest] : []) : doc.versions.filter((v) => v.status !== 'deleted');
         for (const v of versions) for (const a of v.artifacts) blobJobs.push({ pkg: name, version: v.version, sha256: a.sha256, size: a.size, url: a.url });

@@ -17,6 +17,7 @@ import {
   SUMMARY_DESCRIPTION_MAX,
   SourceEntry,
   TIMESTAMP_PATH,
+  documentIndexPath,
   exportIndexPath,
   latestVersion,
   packageDocumentPath,
@@ -29,6 +30,7 @@ import {
   v01VersionsPath,
   V01_SERVERS_PATH,
   type CatalogEntry,
+  type DocumentIndex,
   type PackageDocument,
   type PackageKind,
   type RegistryConfig,
@@ -62,7 +64,7 @@ export interface BuildIndexResult {
   dirty: boolean;
   packages: { bundle: number; skill: number };
   versions: number;
-  /** Files listed in the snapshot and export index. */
+  /** Files listed in the snapshot, the export index and the document index, plus the document index. */
   files: number;
   snapshot: { path: string; sha256: string; length: number };
   summary: { shards: number; bytes: number };
@@ -109,7 +111,8 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   try {
     const sink = new FileSink(tmp);
     const exportsSink = new FileSink(tmp);
-    const documents: SnapshotSigned['documents'] = { bundle: {}, skill: {} };
+    const docsSink = new FileSink(tmp);
+    const documents: DocumentIndex = { formatVersion: REGISTRY_FORMAT_VERSION, bundle: {}, skill: {} };
     const records: SummaryRecord[] = [];
     const catalog: CatalogEntry[] = [];
     const latestServers: ServerResponse[] = [];
@@ -122,10 +125,10 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         versions += entry.versions.length;
         const doc = packageDocument(entry);
         const text = fileText(doc);
-        const docSha = hashOnly(text).sha256;
-        const docPath = packageDocumentPath(doc.name, kind, docSha);
-        sink.add(docPath, text);
-        documents[kind][doc.name] = docPath;
+        const docMeta = hashOnly(text);
+        const docPath = packageDocumentPath(doc.name, kind, docMeta.sha256);
+        docsSink.add(docPath, text);
+        documents[kind][doc.name] = docMeta;
         records.push(summaryRecord(doc));
         catalog.push(catalogEntry(doc, docPath));
         if (kind === 'bundle') {
@@ -135,6 +138,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       }
     }
 
+    await docsSink.flush();
     exportsSink.add(V01_SERVERS_PATH, fileText({ servers: latestServers, metadata: { count: latestServers.length } }));
     await exportsSink.flush();
 
@@ -163,8 +167,14 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const exportsPath = exportIndexPath((hashOnly(exportIndex)).sha256);
     sink.add(exportsPath, exportIndex);
     await sink.flush();
+    // The document index is referenced by the snapshot, not listed in its files.
+    const documentIndex = fileText(documents);
+    const documentsRef = { path: documentIndexPath(hashOnly(documentIndex).sha256), ...hashOnly(documentIndex) };
+    const indexSink = new FileSink(tmp);
+    indexSink.add(documentsRef.path, documentIndex);
+    await indexSink.flush();
 
-    for (const [path, meta] of sink.files) {
+    for (const [path, meta] of [...sink.files, ...docsSink.files, ...indexSink.files]) {
       if (meta.length > SIZE_LIMITS.other) {
         throw inputError('INDEX_FILE_TOO_LARGE', `${path} would be ${meta.length} bytes, over the ${SIZE_LIMITS.other}-byte cap readers enforce.`);
       }
@@ -178,7 +188,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       source: { commit: head.commit, committedAt: head.committedAt },
       registry,
       summary,
-      documents,
+      documents: documentsRef,
       files: Object.fromEntries(sortedEntries(sink.files)),
       exports: exportsPath,
     };
@@ -209,7 +219,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
       dirty,
       packages: counts,
       versions,
-      files: sink.files.size + exportsSink.files.size,
+      files: sink.files.size + exportsSink.files.size + docsSink.files.size + 1,
       snapshot,
       summary: { shards: summary.length, bytes: summaryBytes },
       blobs,
@@ -296,13 +306,28 @@ function summaryRecord(doc: PackageDocument): SummaryRecord {
 }
 
 function catalogEntry(doc: PackageDocument, document: string): CatalogEntry {
+  const latest = doc.versions.find((v) => v.version === doc.latest);
+  const v = latest ?? doc.versions[0]!;
+  const m = v.manifest;
   return {
     kind: doc.kind,
     name: doc.name,
     serverName: doc.serverName,
     latest: doc.latest,
-    versions: doc.versions.map((v) => ({ version: v.version, status: v.status })),
-    entry: doc.versions.find((v) => v.version === doc.latest) ?? null,
+    versionCount: doc.versions.length,
+    ...(m.displayName === undefined ? {} : { displayName: m.displayName }),
+    description: m.description,
+    keywords: m.keywords,
+    ...(m.serverType === undefined ? {} : { serverType: m.serverType }),
+    ...(m.license === undefined ? {} : { license: m.license }),
+    ...(m.repository === undefined ? {} : { repository: m.repository }),
+    level: v.scan.level,
+    score: v.scan.score,
+    display: v.scan.display,
+    signature: v.signature.status,
+    status: v.status,
+    publishedAt: v.publishedAt,
+    artifacts: latest?.artifacts ?? [],
     document,
   };
 }

@@ -16,8 +16,18 @@ import semver from 'semver';
 import { z } from 'zod';
 import { inputError } from '../errors.js';
 
-/** The format version written by this mpak; readers refuse a higher major than they know. */
-export const REGISTRY_FORMAT_VERSION = 1;
+/**
+ * The format version written by this mpak; readers refuse a higher major than they know.
+ *
+ * - 1: the snapshot listed every package document (a `documents` name → path map, and each path
+ *   again in `files`).
+ * - 2: package documents and their hashes live in a content-addressed document index
+ *   (`documents/<sha256>.json`) that the snapshot references by path, SHA-256 and length, so the
+ *   snapshot stays small (about 10 KiB at 10,000 packages) and the web page's first render does
+ *   not carry it. `catalog.json` is compact (summary-level data + the latest version's
+ *   artifacts). Version entries may carry per-control scan detail and a `longDescription`.
+ */
+export const REGISTRY_FORMAT_VERSION = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Shared building blocks
@@ -173,6 +183,8 @@ export const ManifestSummary = z.strictObject({
   userConfig: z.array(UserConfigSummary),
   keywords: z.array(z.string()),
   license: z.string().optional(),
+  /** The manifest's `long_description` (Markdown; renderers must treat it as untrusted). */
+  longDescription: z.string().max(65_536).optional(),
   /** Source repository URL as declared by the manifest. */
   repository: z.string().optional(),
   homepage: z.string().optional(),
@@ -182,6 +194,24 @@ export const ManifestSummary = z.strictObject({
 export type ManifestSummary = z.infer<typeof ManifestSummary>;
 
 export const ControlStatus = z.enum(['pass', 'fail', 'skip', 'unverified', 'error']);
+
+const SeverityCounts = z.strictObject({
+  critical: z.number().int().min(0),
+  high: z.number().int().min(0),
+  medium: z.number().int().min(0),
+  low: z.number().int().min(0),
+  info: z.number().int().min(0),
+});
+
+/** Why one control has its status, and how many findings of each severity it raised (all optional). */
+export const ControlDetail = z.strictObject({
+  /** The scanner's reason, cut to CONTROL_REASON_MAX characters. */
+  reason: z.string().max(1000).optional(),
+  /** Findings of this control by severity; severities with none are omitted. */
+  findings: SeverityCounts.partial().optional(),
+});
+export type ControlDetail = z.infer<typeof ControlDetail>;
+export const CONTROL_REASON_MAX = 300;
 
 /** The scan result a registry keeps per version (mtf-controls.md §3, §7 condensed). */
 export const ScanSummary = z.strictObject({
@@ -193,14 +223,10 @@ export const ScanSummary = z.strictObject({
   degraded: z.boolean(),
   /** Control id → status, e.g. `{"AI-01": "pass", "CQ-06": "unverified"}`. */
   controls: z.record(z.string(), ControlStatus),
-  counts: z.strictObject({
-    critical: z.number().int().min(0),
-    high: z.number().int().min(0),
-    medium: z.number().int().min(0),
-    low: z.number().int().min(0),
-    info: z.number().int().min(0),
-  }),
+  counts: SeverityCounts,
   scannerVersion: z.string(),
+  /** Control id → reason and finding counts (format 2, optional: older entries have none). */
+  details: z.record(z.string(), ControlDetail).optional(),
 });
 export type ScanSummary = z.infer<typeof ScanSummary>;
 
@@ -278,13 +304,17 @@ export function signedEnvelope<T extends z.ZodType>(signed: T) {
 export const FileMeta = z.strictObject({ sha256: Sha256Hex, length: z.number().int().min(0) });
 export type FileMeta = z.infer<typeof FileMeta>;
 
+/** A file named by its path, with its hash and length (the snapshot in the timestamp, the document index in the snapshot). */
+export const FileRef = z.strictObject({ path: z.string(), sha256: Sha256Hex, length: z.number().int().min(0) });
+export type FileRef = z.infer<typeof FileRef>;
+
 /** `timestamp.json` → `signed`. `version` is the source commit count; it only grows. */
 export const TimestampSigned = z.strictObject({
   type: z.literal('timestamp'),
   formatVersion: z.number().int().min(1),
   version: z.number().int().min(1),
   expires: IsoTime,
-  snapshot: z.strictObject({ path: z.string(), sha256: Sha256Hex, length: z.number().int().min(0) }),
+  snapshot: FileRef,
 });
 export type TimestampSigned = z.infer<typeof TimestampSigned>;
 export const TimestampFile = signedEnvelope(TimestampSigned);
@@ -309,15 +339,16 @@ export const SnapshotSigned = z.strictObject({
   registry: z.strictObject({ name: z.string(), title: z.string(), baseUrl: z.string() }),
   /** Summary shards in prefix order; a client reads all of them (or the ones a search needs). */
   summary: z.array(SummaryShardRef),
-  /** Package name → published document path, per kind. */
-  documents: z.strictObject({
-    bundle: z.record(z.string(), z.string()),
-    skill: z.record(z.string(), z.string()),
-  }),
   /**
-   * Path (relative to the registry root, `/`-separated) → hash and length. The fixed-path
-   * `/v0.1` export files are listed in the `exports` file instead, so that 10,000 packages keep
-   * the snapshot under its 4 MiB cap.
+   * The document index (`documents/<sha256>.json`): package name → hash and length of its
+   * document, per kind. Readers fetch it only when they need a package document.
+   */
+  documents: FileRef,
+  /**
+   * Path (relative to the registry root, `/`-separated) → hash and length of the summary shards,
+   * catalogue, export index, registry.json and web page. Package documents are listed in the
+   * document index and the fixed-path `/v0.1` files in the export index instead, so the snapshot
+   * stays a few KiB however many packages there are.
    */
   files: z.record(z.string(), FileMeta),
   /** Path of the export index (`exports/<sha256>.json`, itself in `files`), or null without exports. */
@@ -334,6 +365,24 @@ export const ExportIndex = z.strictObject({
 });
 export type ExportIndex = z.infer<typeof ExportIndex>;
 export const exportIndexPath = (sha256: string) => `exports/${sha256}.json`;
+
+/**
+ * `documents/<sha256>.json`: package name → hash and length of its document, per kind. The
+ * document's path follows from them: `packageDocumentPath(name, kind, sha256)`.
+ */
+export const DocumentIndex = z.strictObject({
+  formatVersion: z.number().int().min(2),
+  bundle: z.record(z.string(), FileMeta),
+  skill: z.record(z.string(), FileMeta),
+});
+export type DocumentIndex = z.infer<typeof DocumentIndex>;
+export const documentIndexPath = (sha256: string) => `documents/${sha256}.json`;
+
+/** The published path and metadata of one package's document, or undefined when the index does not list it. */
+export function documentRef(index: DocumentIndex, kind: PackageKind, name: string): FileRef | undefined {
+  const meta = Object.hasOwn(index[kind], name) ? index[kind][name] : undefined;
+  return meta ? { path: packageDocumentPath(name, kind, meta.sha256), ...meta } : undefined;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Summary records (compact; one per package)
@@ -424,24 +473,42 @@ export const PackageDocument = z.strictObject({
 });
 export type PackageDocument = z.infer<typeof PackageDocument>;
 
-/** One package in `catalog.json`: every version number, and the full entry of the latest only. */
+/**
+ * One package in `catalog.json`: summary-level data and the latest version's artifacts and scan
+ * display. Tools, user_config, provenance, scan details and older versions live in the package
+ * document (`document`), so 10,000 realistic packages stay a few MB.
+ */
 export const CatalogEntry = z.strictObject({
   kind: PackageKind,
   name: PackageName,
   serverName: z.string(),
+  /** The version installed by default; null when every version is yanked or deleted. */
   latest: Version.nullable(),
-  /** All versions, semver-descending, with their status. */
-  versions: z.array(z.strictObject({ version: Version, status: VersionStatus })),
-  /** The latest version's entry (null when there is none); older versions live in the package document. */
-  entry: VersionEntry.nullable(),
-  /** Path of the package document with every version. */
+  /** How many versions the package document lists. */
+  versionCount: z.number().int().min(0),
+  displayName: z.string().optional(),
+  description: z.string(),
+  keywords: z.array(z.string()),
+  serverType: z.string().optional(),
+  license: z.string().optional(),
+  repository: z.string().optional(),
+  /** Trust level, score and `L<level> <score>` of the latest (else newest) version. */
+  level: TrustLevel,
+  score: z.number().int().min(0).max(100),
+  display: z.string(),
+  signature: SignatureStatus,
+  status: VersionStatus,
+  publishedAt: IsoTime,
+  /** Artifacts of the latest version (empty when there is none). */
+  artifacts: z.array(Artifact),
+  /** Path of the package document with every version and all details. */
   document: z.string(),
 });
 export type CatalogEntry = z.infer<typeof CatalogEntry>;
 
 /**
- * `catalog.json`: a one-file export for tools that want a single catalogue. It carries the
- * latest version of each package in full (10,000 packages stay well under the 16 MiB file cap).
+ * `catalog.json`: a one-file export for tools that want a single catalogue: one compact
+ * `CatalogEntry` per package (10,000 realistic packages stay well under the 16 MiB file cap).
  */
 export const Catalog = z.strictObject({
   formatVersion: z.number().int().min(1),

@@ -1,6 +1,7 @@
 import { verifyCanonical, type IndexPublicKey } from '../sign/index-keys.js';
 import { sha256 } from '../util/hash.js';
 import {
+  DocumentIndex,
   ExportIndex,
   PackageDocument,
   REGISTRY_CONFIG_PATH,
@@ -11,7 +12,10 @@ import {
   TIMESTAMP_PATH,
   TimestampFile,
   blobPath,
+  documentRef,
   type FileMeta,
+  type FileRef,
+  type PackageKind,
   type SnapshotSigned,
 } from './format.js';
 import { isSafeRelativePath, openPublished, TooLargeError } from './reader.js';
@@ -131,14 +135,29 @@ export async function verifyIndex(options: VerifyIndexOptions): Promise<VerifyIn
   const documents: { path: string; bytes: Buffer }[] = [];
   let exportsBytes: Buffer | undefined;
   const wanted = referencedPaths(snapshot.signed);
-  const packageDocs = new Set([...Object.values(snapshot.signed.documents.bundle), ...Object.values(snapshot.signed.documents.skill)]);
   await checkFiles(snapshot.signed.files, fetchCapped, problem, result, (path, bytes) => {
-    if (packageDocs.has(path)) documents.push({ path, bytes });
     if (path === snapshot.signed.exports) exportsBytes = bytes;
     if (snapshot.signed.summary.some((s) => s.path === path)) parse(bytes, SummaryShard, path, problem);
   });
   for (const path of wanted) {
     if (!(path in snapshot.signed.files)) problem(path, 'missing', `${path} is referenced by the snapshot but not listed in its files`);
+  }
+
+  const docRef = snapshot.signed.documents;
+  const docIndexBytes = await fetchCapped(docRef.path, SIZE_LIMITS.other);
+  if (docIndexBytes) {
+    result.checked.files++;
+    const docIndex = checkMeta(docRef.path, docIndexBytes, docRef, problem) ? parse(docIndexBytes, DocumentIndex, docRef.path, problem) : undefined;
+    if (docIndex) {
+      const listed: Record<string, FileMeta> = {};
+      for (const kind of ['bundle', 'skill'] as const) {
+        for (const name of Object.keys(docIndex[kind])) {
+          const ref = documentRefOrProblem(docIndex, kind, name, docRef.path, problem);
+          if (ref) listed[ref.path] = ref;
+        }
+      }
+      await checkFiles(listed, fetchCapped, problem, result, (path, bytes) => documents.push({ path, bytes }));
+    }
   }
 
   if (snapshot.signed.exports) {
@@ -182,13 +201,21 @@ function finish(result: VerifyIndexResult): VerifyIndexResult {
 
 function referencedPaths(snapshot: SnapshotSigned): Set<string> {
   const out = new Set<string>();
-  for (const kind of ['bundle', 'skill'] as const) for (const path of Object.values(snapshot.documents[kind])) out.add(path);
   for (const shard of snapshot.summary) out.add(shard.path);
   if (snapshot.exports) out.add(snapshot.exports);
   return out;
 }
 
 type ProblemFn = (path: string, kind: VerifyProblemKind, message: string) => void;
+
+function documentRefOrProblem(index: DocumentIndex, kind: PackageKind, name: string, indexPath: string, problem: ProblemFn): FileRef | undefined {
+  try {
+    return documentRef(index, kind, name);
+  } catch {
+    problem(indexPath, 'invalid', `${indexPath} lists an invalid package name ${JSON.stringify(name)}`);
+    return undefined;
+  }
+}
 
 async function checkFiles(
   files: Record<string, FileMeta>,

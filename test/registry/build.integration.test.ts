@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/cli.js';
 import { buildIndex } from '../../src/registry/build.js';
 import { readIndexSigningKey, type IndexSigningKey } from '../../src/registry/keys.js';
 import { writeSourceEntry } from '../../src/registry/source.js';
-import { SnapshotFile, TimestampFile, summaryRecords, SummaryShard } from '../../src/registry/format.js';
+import { DocumentIndex, SnapshotFile, TimestampFile, documentRef, summaryRecords, SummaryShard } from '../../src/registry/format.js';
 import { verifyIndex } from '../../src/registry/verify.js';
 import { createRegistry, sourceEntry } from './fixtures.js';
 
@@ -57,14 +57,18 @@ describe('index build', () => {
     const commitTime = (await simpleGit(reg).raw(['log', '-1', '--format=%ct'])).trim();
     expect(Date.parse(timestamp.signed.expires)).toBe((Number(commitTime) + 90 * 86400) * 1000);
     const snapshot = SnapshotFile.parse(JSON.parse(ta.get(timestamp.signed.snapshot.path)!.toString()));
-    expect(Object.keys(snapshot.signed.documents.bundle)).toEqual(['@acme/notes', '@acme/weather']);
+    expect(snapshot.signed.documents.path).toMatch(/^documents\/[a-f0-9]{64}\.json$/);
+    expect(Object.keys(snapshot.signed.files).some((p) => p.startsWith('packages/'))).toBe(false);
+    const documentIndex = DocumentIndex.parse(JSON.parse(ta.get(snapshot.signed.documents.path)!.toString()));
+    expect(Object.keys(documentIndex.bundle)).toEqual(['@acme/notes', '@acme/weather']);
+    expect(Object.keys(documentIndex.skill)).toEqual(['@acme/writing-guide']);
     const shard = SummaryShard.parse(JSON.parse(ta.get(snapshot.signed.summary[0]!.path)!.toString()));
     expect(summaryRecords(shard).map((r) => [r.name, r.kind, r.version])).toEqual([
       ['@acme/notes', 'bundle', '0.1.0'],
       ['@acme/weather', 'bundle', '1.10.0'],
       ['@acme/writing-guide', 'skill', '1.0.0'],
     ]);
-    const doc = JSON.parse(ta.get(snapshot.signed.documents.bundle['@acme/weather']!)!.toString());
+    const doc = JSON.parse(ta.get(documentRef(documentIndex, 'bundle', '@acme/weather')!.path)!.toString());
     expect(doc.versions.map((v: { version: string }) => v.version)).toEqual(['1.10.0', '1.2.0', '1.0.0']);
     expect(ta.has('v0.1/servers/dev.mpak.acme%2Fweather/versions/latest')).toBe(true);
     expect(ta.has('index.html') || !(await readdir(reg)).includes('index.html')).toBe(true);
