@@ -52,7 +52,7 @@ async function session(mode: 'fast' | 'oclif', args: string[], env: Record<strin
   try {
     await client.connect(transport);
   } catch (err) {
-    throw new Error(`${mode} ${args.join(' ')} failed: ${(err as Error).message}\n${stderr}`);
+    throw new Error(`${mode} ${args.join(' ')} failed: ${(err as Error).message}\n${stderr}`, { cause: err });
   }
   const tools = (await client.listTools()).tools.map((t) => ({ name: t.name, description: t.description }));
   const results = [];
