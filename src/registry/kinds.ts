@@ -1,5 +1,6 @@
 import { inputError } from '../errors.js';
-import type { ManifestSummary, PackageKind, ScanSummary, SignatureSummary } from './format.js';
+import type { ScanReport } from '../scan/index.js';
+import { CONTROL_REASON_MAX, type ControlDetail, type ManifestSummary, type PackageKind, type ScanSummary, type SignatureSummary } from './format.js';
 
 /**
  * What `mpak index add` needs from each kind of package, so a new kind is one more handler:
@@ -60,6 +61,7 @@ export const bundleKind: KindHandler = {
     const manifest: ManifestSummary = {
       ...(m.display_name ? { displayName: m.display_name } : {}),
       description: m.description,
+      ...(m.long_description ? { longDescription: m.long_description.slice(0, 65_536) } : {}),
       serverType: m.server.type,
       tools: (m.tools ?? []).map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}) })),
       prompts: (m.prompts ?? []).map((p) => ({ name: p.name, ...(p.description ? { description: p.description } : {}) })),
@@ -72,9 +74,38 @@ export const bundleKind: KindHandler = {
       ...(m.homepage ? { homepage: m.homepage } : {}),
       ...(m.icon?.startsWith('https://') ? { icon: m.icon } : {}),
     };
-    return { name: m.name, version: m.version, manifest, scan: summarizeScan(report), signature };
+    return { name: m.name, version: m.version, manifest, scan: withControlDetails(summarizeScan(report), report), signature };
   },
 };
+
+/**
+ * Adds per-control detail to a scan summary: the scanner's reason (cut at a word) and the
+ * control's unsuppressed findings by severity, for the web page's control table and
+ * `mpak bundle show`. Derived from the full report, so the scanner's summary stays as it is.
+ */
+export function withControlDetails(summary: ScanSummary, report: Pick<ScanReport, 'controls' | 'findings'>): ScanSummary {
+  const details: Record<string, ControlDetail> = {};
+  for (const c of report.controls) {
+    const reason = c.reason ? cutReason(c.reason) : undefined;
+    details[c.id] = reason ? { reason } : {};
+  }
+  for (const f of report.findings) {
+    if (f.suppressed) continue;
+    const detail = (details[f.control] ??= {});
+    const severity = f.severity.toLowerCase() as keyof NonNullable<ControlDetail['findings']>;
+    detail.findings = { ...detail.findings, [severity]: (detail.findings?.[severity] ?? 0) + 1 };
+  }
+  for (const [id, d] of Object.entries(details)) if (!d.reason && !d.findings) delete details[id];
+  return Object.keys(details).length ? { ...summary, details } : summary;
+}
+
+function cutReason(reason: string): string {
+  const text = reason.replace(/\s+/g, ' ').trim();
+  if (text.length <= CONTROL_REASON_MAX) return text;
+  const cut = text.slice(0, CONTROL_REASON_MAX - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > CONTROL_REASON_MAX / 2 ? cut.slice(0, space) : cut}…`;
+}
 
 /** The skills module's reader, as docs/architecture.md describes it; absent until that module ships it. */
 type ReadSkill = (file: string, options: InspectContext) => Promise<Inspection>;

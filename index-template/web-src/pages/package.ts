@@ -76,6 +76,12 @@ function renderDocument(main: HTMLElement, doc: PackageDocument, v: VersionEntry
   }
   const description = h('div', { class: 'markdown' });
   description.append(renderMarkdown(m.description));
+  // The manifest's long_description is untrusted Markdown: the same safe renderer (no raw HTML, safe links only).
+  if (m.longDescription) {
+    const long = h('div', { class: 'markdown long-description', 'data-long-description': '' });
+    long.append(renderMarkdown(m.longDescription));
+    description.append(long);
+  }
   main.append(
     h(
       'div',
@@ -120,7 +126,11 @@ function trustSection(v: VersionEntry): HTMLElement {
     'table',
     { class: 'controls' },
     h('caption', null, `${Object.values(s.controls).filter((x) => x === 'pass' || x === 'skip').length} of ${CONTROLS.length} controls satisfied`),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Control'), h('th', { scope: 'col' }, 'Level'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Note'))),
+    h(
+      'thead',
+      null,
+      h('tr', null, h('th', { scope: 'col' }, 'Control'), h('th', { scope: 'col' }, 'Level'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, 'Findings'), h('th', { scope: 'col' }, 'Note')),
+    ),
     h(
       'tbody',
       null,
@@ -132,14 +142,25 @@ function trustSection(v: VersionEntry): HTMLElement {
           h('th', { scope: 'row' }, h('a', { href: controlHref(c.id) }, h('span', { class: 'control-id' }, c.id), ' ', c.name)),
           h('td', null, `L${c.level}`),
           h('td', null, h('span', { class: `status status-${status}`, title: STATUS_TEXT[status] ?? '' }, status)),
-          h('td', null, status === 'pass' ? '' : (STATUS_TEXT[status] ?? 'Not reported by the scan.')),
+          findingsCell(s.details?.[c.id]?.findings),
+          h('td', { class: 'control-note' }, s.details?.[c.id]?.reason ?? (status === 'pass' ? '' : (STATUS_TEXT[status] ?? 'Not reported by the scan.'))),
         );
       }),
       // Controls reported by a newer scanner that this page does not know: shown, not hidden.
       ...Object.keys(s.controls)
         .filter((id) => !controlInfo(id))
         .sort()
-        .map((id) => h('tr', null, h('th', { scope: 'row' }, id), h('td', null, ''), h('td', null, statusBadge(s.controls[id]!)), h('td', null, STATUS_TEXT[s.controls[id]!] ?? ''))),
+        .map((id) =>
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'row' }, id),
+            h('td', null, ''),
+            h('td', null, statusBadge(s.controls[id]!)),
+            findingsCell(s.details?.[id]?.findings),
+            h('td', { class: 'control-note' }, s.details?.[id]?.reason ?? STATUS_TEXT[s.controls[id]!] ?? ''),
+          ),
+        ),
     ),
   );
   return section(
@@ -161,6 +182,14 @@ function trustSection(v: VersionEntry): HTMLElement {
     h('div', { class: 'table-wrap' }, table),
     h('p', { class: 'help' }, `Scanned by mpak ${s.scannerVersion}. Finding counts are totals for this version across all controls.`),
   );
+}
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+/** One control's findings by severity (`2 high, 1 low`); empty when it raised none or the entry predates per-control detail. */
+function findingsCell(findings: Partial<Record<(typeof SEVERITIES)[number], number>> | undefined): HTMLElement {
+  const parts = SEVERITIES.filter((k) => (findings?.[k] ?? 0) > 0).map((k) => h('span', { class: `count-chip sev-${k}` }, `${findings![k]} ${k}`));
+  return h('td', { class: 'control-findings' }, ...parts);
 }
 
 function toolsSection(v: VersionEntry): HTMLElement {
