@@ -227,6 +227,47 @@ describe('refusals: tampering, rollback, expiry, wrong key', () => {
   });
 });
 
+describe('the document index (format 2)', () => {
+  async function documentIndexPath(dist: string): Promise<string> {
+    const ts = JSON.parse(await readFile(join(dist, 'timestamp.json'), 'utf8'));
+    const snap = JSON.parse(await readFile(join(dist, ts.signed.snapshot.path), 'utf8'));
+    return snap.signed.documents.path as string;
+  }
+
+  it('a rolled-back or tampered document index is refused; the genuine one is fetched on demand', async () => {
+    const old = await tempDir('mpak-old-');
+    const served = await tempDir('mpak-dist-');
+    await cp(registry.distDir, old.dir, { recursive: true });
+    await registry.publish([{ name: '@acme/probe', version: '1.0.0' }]);
+    await cp(registry.distDir, served.dir, { recursive: true });
+    const s = await startStaticServer({ root: served.dir });
+    try {
+      const ctx = await freshContext();
+      await addRegistry(ctx, { name: 'test', url: s.url });
+      const newPath = join(served.dir, await documentIndexPath(served.dir));
+      const genuine = await readFile(newPath);
+      // An older, validly built document index served under the new name.
+      const oldIndex = await readFile(join(old.dir, await documentIndexPath(old.dir)));
+      expect(oldIndex.equals(genuine)).toBe(false);
+      await writeFile(newPath, oldIndex);
+      const rolledBack = await errorOf(pullBundle(ctx, { spec: '@acme/probe', platform: 'linux-x64', minLevel: 'L0' }));
+      expect(isMpakError(rolledBack) && [rolledBack.code, rolledBack.exitCode]).toEqual(['INDEX_HASH_MISMATCH', 1]);
+      // Same length, one hash character changed.
+      const text = genuine.toString('utf8');
+      const at = text.indexOf('"sha256":"') + 10;
+      await writeFile(newPath, text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1));
+      const tampered = await errorOf(pullBundle(ctx, { spec: '@acme/weather@1.0.0', platform: 'linux-x64', minLevel: 'L1' }));
+      expect(isMpakError(tampered) && [tampered.code, tampered.exitCode]).toEqual(['INDEX_HASH_MISMATCH', 1]);
+      await writeFile(newPath, genuine);
+      expect((await pullBundle(ctx, { spec: '@acme/probe', platform: 'linux-x64', minLevel: 'L0' })).version).toBe('1.0.0');
+    } finally {
+      await s.close();
+      await served.cleanup();
+      await old.cleanup();
+    }
+  });
+});
+
 describe('registries from MPAK_REGISTRY, folders and git', () => {
   it('MPAK_REGISTRY is used for one run and never written to the config', async () => {
     const home = await tempDir('mpak-home-');

@@ -93,6 +93,18 @@ describe('index build', () => {
       expect(result.problems.map((p) => p.path), path).toContain(path);
       await writeFile(full, original);
     }
+    // The document index in particular: a changed index is named, and so is a document it no longer matches.
+    const ts = TimestampFile.parse(JSON.parse(await readFile(join(out, 'timestamp.json'), 'utf8')));
+    const snap = SnapshotFile.parse(JSON.parse(await readFile(join(out, ts.signed.snapshot.path), 'utf8')));
+    const indexFile = join(out, snap.signed.documents.path);
+    const genuine = await readFile(indexFile, 'utf8');
+    const notes = DocumentIndex.parse(JSON.parse(genuine)).bundle['@acme/notes']!.sha256;
+    await writeFile(indexFile, genuine.replace(notes, notes.slice(1) + notes[0]));
+    const tamperedIndex = await verifyIndex({ source: out, now });
+    expect(tamperedIndex.problems).toContainEqual(expect.objectContaining({ path: snap.signed.documents.path, kind: 'hash-mismatch' }));
+    await writeFile(indexFile, genuine);
+    expect((await verifyIndex({ source: out, now })).ok).toBe(true);
+
     const raw = JSON.parse(await readFile(join(out, 'timestamp.json'), 'utf8'));
     raw.signed.version += 1;
     await writeFile(join(out, 'timestamp.json'), JSON.stringify(raw));
