@@ -82,50 +82,59 @@ cpSync(join(root, 'examples', 'weather-node'), weatherSrc, { recursive: true });
 cpSync(join(root, 'examples', 'notes-python'), notesSrc, { recursive: true });
 cpSync(join(root, 'examples', 'skills', 'bundle-review'), skillSrc, { recursive: true });
 
+await step('advisories sync (the shipped OSV snapshot, offline)', async () => {
+  const d = expectOk(await mpak(['advisories', 'sync', '--from', join(root, 'examples', 'advisories', 'osv')]), 'advisories sync');
+  return `${d.entries} advisories stored under MPAK_HOME`;
+});
+
+const keys = join(work, 'keys');
+const keyFile = join(keys, 'bundle-signing.key.pem');
+const certFile = join(keys, 'bundle-signing.cert.pem');
+await step('key generate (bundle signing, RSA-4096 + code-signing certificate)', async () => {
+  const d = expectOk(await mpak(['key', 'generate', '--kind', 'bundle', '--out', keys, '--subject', 'CN=mpak demo publisher']), 'key generate');
+  return `${d.algorithm}, certificate ${short(String(d.fingerprint ?? '').replace(/^sha256:/, ''))}`;
+});
+
 const bundles = {};
 for (const [key, dir] of [['weather', weatherSrc], ['notes', notesSrc]]) {
+  const file = join(work, `${key}.mcpb`);
   await step(`validate ${key}`, async () => {
     const d = expectOk(await mpak(['bundle', 'validate', dir]), 'validate');
     return `manifest ${d.version}, ${d.errors.length} errors, ${d.warnings.length} warnings`;
   });
-  await step(`pack ${key}`, async () => {
-    const d = expectOk(await mpak(['bundle', 'pack', dir, '-o', join(work, `${key}.mcpb`)]), 'pack');
-    const again = expectOk(await mpak(['bundle', 'pack', dir, '-o', join(work, `${key}-again.mcpb`)]), 'pack again');
+  await step(`pack ${key} (reproducible, with content hashes)`, async () => {
+    const d = expectOk(await mpak(['bundle', 'pack', dir, '--content-hashes', '-o', file]), 'pack');
+    const again = expectOk(await mpak(['bundle', 'pack', dir, '--content-hashes', '-o', join(work, `${key}-again.mcpb`)]), 'pack again');
     if (again.sha256 !== d.sha256) throw new Error('packing twice gave different bytes');
-    bundles[key] = { path: join(work, `${key}.mcpb`), name: d.name, sha256: d.sha256 };
-    return `${d.name}@${d.version}: ${d.files} files, ${d.packedSize ?? d.size} bytes, sha256 ${short(d.sha256)} (reproducible)`;
+    bundles[key] = { path: file, name: d.name, sha256: d.sha256 };
+    return `${d.name}@${d.version}: ${d.files} files, ${d.size ?? d.packedSize} bytes, sha256 ${short(d.sha256)}, same bytes twice`;
   });
   await step(`info ${key}`, async () => {
-    const d = expectOk(await mpak(['bundle', 'info', bundles[key].path]), 'info');
+    const d = expectOk(await mpak(['bundle', 'info', file]), 'info');
     return `${d.tools?.length ?? 0} tools, signature ${d.signature?.state ?? d.signature}`;
   });
-  await step(`scan ${key}`, async () => {
-    const r = await mpak(['bundle', 'scan', bundles[key].path]);
-    if (r.code !== 0 && r.code !== 1) expectOk(r, 'scan');
-    const d = r.data;
-    return `${d.display ?? `L${d.level} ${d.score}`}, risk ${d.risk}, degraded ${d.degraded}`;
-  });
-}
-
-const keys = join(work, 'keys');
-await step('key generate (bundle signing, RSA-4096)', async () => {
-  const d = expectOk(await mpak(['key', 'generate', '--kind', 'bundle', '--out', keys]), 'key generate');
-  return `fingerprint ${short(String(d.fingerprint ?? d.fingerprintSha256 ?? '').replace(/^sha256:/, ''))}`;
-});
-for (const key of ['weather', 'notes']) {
   await step(`sign + verify ${key}`, async () => {
-    const cert = join(keys, 'bundle.crt');
-    expectOk(await mpak(['bundle', 'sign', bundles[key].path, '--key', join(keys, 'bundle.key'), '--cert', cert]), 'sign');
-    const v = expectOk(await mpak(['bundle', 'verify', bundles[key].path, '--trust', cert]), 'verify');
-    const tampered = await mpak(['bundle', 'verify', bundles[key].path]);
-    return `${v.state}${v.signer?.subject ? ` by ${v.signer.subject}` : ''}; without --trust: ${tampered.data?.state} (exit ${tampered.code})`;
+    expectOk(await mpak(['bundle', 'sign', file, '--key', keyFile, '--cert', certFile]), 'sign');
+    const v = expectOk(await mpak(['bundle', 'verify', file, '--trust', certFile]), 'verify');
+    const untrusted = await mpak(['bundle', 'verify', file]);
+    return `${v.state} by ${v.signer?.subject ?? '?'}; without --trust: ${untrusted.data?.state} (exit ${untrusted.code})`;
+  });
+  await step(`attest ${key} (in-toto / SLSA provenance in DSSE)`, async () => {
+    const d = expectOk(await mpak(['bundle', 'attest', file, '--key', keyFile, '--source-repo', `https://github.com/mpak-examples/${key}`]), 'attest');
+    return String(d.path ?? d.output ?? d.file ?? '').replace(work, '$WORK');
+  });
+  await step(`scan ${key} (gate --min-level L1)`, async () => {
+    const d = expectOk(await mpak(['bundle', 'scan', file, '--trust', certFile, '--min-level', 'L1', '-o', join(work, `${key}.scan.json`)]), 'scan');
+    const open = d.controls.filter((c) => c.status !== 'pass' && c.status !== 'skip').map((c) => `${c.id} ${c.status}`);
+    return `${d.compliance.display}, risk ${d.risk}${d.compliance.degraded ? ', DEGRADED' : ''}; not yet satisfied: ${open.join(', ') || 'none'}`;
   });
 }
 
-await step('skill validate + pack', async () => {
+await step('skill validate + scan + pack', async () => {
   expectOk(await mpak(['skill', 'validate', skillSrc]), 'skill validate');
+  const scan = expectOk(await mpak(['skill', 'scan', skillSrc, '--min-level', 'L2']), 'skill scan');
   const d = expectOk(await mpak(['skill', 'pack', skillSrc, '-o', join(work, 'bundle-review.skill')]), 'skill pack');
-  return `${d.name}@${d.version}, sha256 ${short(d.sha256)}`;
+  return `${d.name}@${d.version} ${scan.compliance.display}, sha256 ${short(d.sha256)}`;
 });
 
 const registry = join(work, 'registry');
@@ -136,13 +145,13 @@ await step('index init', async () => {
 });
 for (const key of ['weather', 'notes']) {
   await step(`index add ${key}`, async () => {
-    const d = expectOk(await mpak(['index', 'add', bundles[key].path, '--index', registry, '--trust', join(keys, 'bundle.crt')]), 'index add');
-    return `${d.name}@${d.version} ${d.scan?.display ?? ''}, signature ${d.signature?.status ?? ''}`.trim();
+    const d = expectOk(await mpak(['index', 'add', bundles[key].path, '--index', registry, '--trust', certFile]), 'index add');
+    return `${d.name}@${d.version} ${d.outcome}: ${d.entry?.scan?.display ?? ''}, signature ${d.entry?.signature?.status ?? ''}`;
   });
 }
 await step('index add skill', async () => {
   const d = expectOk(await mpak(['index', 'add', join(work, 'bundle-review.skill'), '--index', registry]), 'index add skill');
-  return `${d.name}@${d.version}`;
+  return `${d.name}@${d.version} ${d.outcome}: ${d.entry?.scan?.display ?? ''}`;
 });
 await step('index build', async () => {
   const d = expectOk(await mpak(['index', 'build', registry, '-o', dist]), 'index build');
@@ -155,18 +164,18 @@ await step('index verify', async () => {
 
 await step('registry add (folder)', async () => {
   const d = expectOk(await mpak(['registry', 'add', 'demo', dist]), 'registry add');
-  return `pinned ${d.fingerprint ?? d.keyids?.[0] ?? 'key'}`;
+  return `pinned ${JSON.stringify(d.pinned ?? d.keys ?? d.fingerprint ?? '').slice(0, 60)}`;
 });
 await step('search weather', async () => {
   const d = expectOk(await mpak(['search', 'weather']), 'search');
-  const list = d.results ?? d;
+  const list = d.hits ?? d.results ?? d;
   const hit = list.find((x) => x.name === bundles.weather.name);
   if (!hit) throw new Error(`${bundles.weather.name} not found in ${JSON.stringify(list).slice(0, 200)}`);
   return `${list.length} result(s): ${hit.name} ${hit.version} ${hit.display ?? hit.trust ?? ''}`;
 });
 await step('bundle show', async () => {
   const d = expectOk(await mpak(['bundle', 'show', bundles.weather.name]), 'show');
-  return `${d.versions?.length ?? '?'} version(s), ${d.latest?.manifest?.tools?.length ?? d.tools?.length ?? '?'} tools`;
+  return `${d.versions.length} version(s), ${d.version.manifest.tools.length} tools, ${d.version.scan.display}, signature ${d.version.signature.status}`;
 });
 
 async function callThroughMpak(ref, tool, args) {
@@ -183,10 +192,10 @@ async function callThroughMpak(ref, tool, args) {
   }
 }
 await step('bundle run @mpak-examples/weather (MCP client over stdio)', () =>
-  callThroughMpak(bundles.weather.name, 'get_forecast', { city: 'Lisbon', days: 2 }),
+  callThroughMpak(bundles.weather.name, 'convert_temperature', { value: 21, from: 'C', to: 'F' }),
 );
 await step(`bundle run ${bundles.notes?.name ?? 'notes'} (Python, no dependencies)`, () =>
-  callThroughMpak(bundles.notes.name, 'add_note', { title: 'demo', text: 'hello from mpak' }),
+  callThroughMpak(bundles.notes.name, 'add_note', { title: 'demo', body: 'hello from mpak' }),
 );
 
 await step('skill install from the registry', async () => {

@@ -6,7 +6,7 @@
 // Resolution follows Node's: a dependency of a package at <dir> is looked up in
 // <dir>/node_modules, then in each parent's node_modules up to the root. The copied tree keeps the
 // same layout relative to the root node_modules, so nested versions stay where Node finds them.
-import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -71,4 +71,19 @@ for (const dir of [...seen].sort()) {
     filter: (src) => !relative(dir, src).split(sep).includes('node_modules'),
   });
 }
+// npm's hidden lockfile for exactly what was copied (versions, resolved URLs, integrity hashes,
+// taken from the root install's own .package-lock.json), so the bundle pins what it ships.
+const rootLock = readJson(join(rootModules, '.package-lock.json'));
+const packages = {};
+for (const dir of [...seen].sort()) {
+  const key = `node_modules/${relative(rootModules, dir).split(sep).join('/')}`;
+  const entry = rootLock.packages?.[key];
+  if (!entry?.version || !entry.integrity) throw new Error(`${key} has no version/integrity in ${rootModules}/.package-lock.json`);
+  packages[key] = Object.fromEntries(Object.entries(entry).filter(([k]) => ['version', 'resolved', 'integrity', 'license', 'dependencies', 'optionalDependencies', 'peerDependencies', 'engines', 'bin'].includes(k)));
+}
+const own = readJson(join(exampleDir, 'package.json'));
+writeFileSync(
+  join(target, '.package-lock.json'),
+  `${JSON.stringify({ name: own.name, version: own.version, lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+);
 console.error(`vendored ${seen.size} packages into ${relative(process.cwd(), target) || target}`);
