@@ -167,7 +167,8 @@ try {
     ['bundle run (oclif)', ['bundle', 'run', '@bench/small'], { ...runEnv, ...oclif }],
   ]) moduleCounts.push([what, count(args, env)]);
 } finally {
-  await rm(root, { recursive: true, force: true });
+  if (process.env.MPAK_BENCH_KEEP === '1') process.stderr.write(`kept ${root}\n`);
+  else await rm(root, { recursive: true, force: true });
 }
 
 const pad = (s, n) => String(s).padEnd(n);

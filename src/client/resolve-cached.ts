@@ -1,10 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { TrustLevel } from '../config/store.js';
 import type { PackageDocument, PackageRef, VersionEntry } from '../registry/format.js';
 import { sha256 } from '../util/hash.js';
-import { writeFileAtomic } from '../util/fs-atomic.js';
 import { bundleDirOf, readMarker } from './cache.js';
+import { checkedOnce } from './checked.js';
 import { type ClientContext, now } from './context.js';
 import { checkTrustPolicy } from './pull.js';
 import { activeRegistries } from './registries.js';
@@ -54,23 +53,6 @@ export async function parseRefLight(spec: string): Promise<PackageRef | undefine
     }
   }
   return { name: namePart.toLowerCase(), scope: m[1]!, bare: m[2]!, ...(range === undefined ? {} : { range }), exact };
-}
-
-/**
- * Runs `check` once per content hash and remembers a success in `cache/checked/` (keyed by the
- * hash and the checker's version), so schema validation with zod runs on the first start only.
- * A failed check is not remembered.
- */
-export async function checkedOnce(ctx: ClientContext, kind: string, bytes: Buffer | string, checkerVersion: string, check: () => Promise<boolean>): Promise<boolean> {
-  const stamp = join(ctx.paths.cacheDir, 'checked', `${kind}-${sha256(bytes)}-${checkerVersion.replace(/[^a-zA-Z0-9.+-]/g, '_')}`);
-  const known = await readFile(stamp, 'utf8').then(
-    (t) => t === 'ok\n',
-    () => false,
-  );
-  if (known) return true;
-  if (!(await check())) return false;
-  await writeFileAtomic(stamp, 'ok\n').catch(() => undefined);
-  return true;
 }
 
 async function verifiedBytes(path: string, expected: string): Promise<Buffer | undefined> {

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { hashFile, readMarker } from '../client/cache.js';
 import { makeClientContext } from '../client/context.js';
-import { resolveCachedBundle, checkedOnce } from '../client/resolve-cached.js';
+import { checkedOnce } from '../client/checked.js';
 import { mpakPaths } from '../config/paths.js';
 import { readConfig, TRUST_LEVELS, type TrustLevel } from '../config/store.js';
 import { isMpakError, type MpakError } from '../errors.js';
@@ -95,6 +95,8 @@ export async function fastRun(argv: string[], o: FastRunOptions): Promise<number
       bundleDir = known;
     } else {
       const minLevel = parsed.minLevel ?? config.policy.minLevel ?? 'L1';
+      // Registry refs only: folders and local files do not load the registry readers.
+      const { resolveCachedBundle } = await import('../client/resolve-cached.js');
       const hit = await resolveCachedBundle(ctx, parsed.ref, { platform: `${os}-${arch}`, minLevel, force: parsed.force, checkerVersion: o.version });
       if (!hit) return undefined;
       bundleDir = hit.bundleDir;

@@ -115,6 +115,10 @@ describe('mpak bundle run fast path', () => {
       expect(fast.stderr).toBe(oclif.stderr);
     }
     expect(JSON.stringify(first.results[1])).toMatch(/berlin/i);
+    // Schema checks ran once and were remembered per content hash and mpak version.
+    const stamps = await readdir(join(home.dir, 'cache', 'checked'));
+    expect(stamps.some((s) => s.startsWith('manifest-'))).toBe(true);
+    expect(stamps.some((s) => s.startsWith('package-document-'))).toBe(true);
   }, 120_000);
 
   it('--offline and args after -- reach the server the same way', async () => {
@@ -156,6 +160,12 @@ describe('mpak bundle run fast path', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).toContain('continuing because of --force');
     expect(forced.stdout).toBe('');
+    // Arguments after `--` reach the server alike (the mini server echoes its argv).
+    const echo = [{ name: 'echo', arguments: { text: 'hi' } }];
+    const args = ['bundle', 'run', '@acme/low', '--force', '--', 'a b', '--x'];
+    const fastEcho = await session('fast', args, env, echo);
+    expect(JSON.stringify(fastEcho.results)).toContain('args=a b,--x');
+    expect(fastEcho.results).toEqual((await session('oclif', args, env, echo)).results);
   }, 60_000);
 
   it('what the fast path does not understand falls through to oclif unchanged', async () => {
