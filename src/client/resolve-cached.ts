@@ -69,28 +69,23 @@ async function cachedDocument(ctx: ClientContext, name: string, checkerVersion: 
     if (!state) return undefined;
     const fresh = now(ctx).getTime() - Date.parse(state.verifiedAt) < INDEX_MAX_AGE_MS;
     if (!ctx.offline && !fresh) return undefined;
-    const snapshot = (await loadCachedSnapshot(ctx, reg, state)) as unknown as { documents?: unknown; files?: Record<string, { sha256?: unknown }> };
-    let docRef: { path: string; sha256: string } | undefined;
+    const snapshot = (await loadCachedSnapshot(ctx, reg, state)) as unknown as { documents?: unknown };
+    // Format 2 (what the full reader accepts): a content-addressed document index, then the document by its hash.
     const documents = snapshot.documents as Record<string, unknown> | undefined;
-    if (documents && typeof documents.path === 'string' && typeof documents.sha256 === 'string') {
-      // Format 2: a content-addressed document index, then the document by its hash.
-      const indexBytes = await verifiedBytes(cachedFilePath(ctx, reg, documents.path), documents.sha256);
-      if (!indexBytes) return undefined;
-      const index = JSON.parse(indexBytes.toString('utf8')) as { bundle?: Record<string, { sha256?: unknown }> };
-      const meta = index.bundle && Object.hasOwn(index.bundle, name) ? index.bundle[name] : undefined;
-      if (!meta) continue;
-      if (typeof meta.sha256 !== 'string' || !SHA256.test(meta.sha256)) return undefined;
-      const m = PACKAGE_NAME_PATTERN.exec(name)!;
-      docRef = { path: `packages/@${m[1]}/${m[2]}/${meta.sha256}.json`, sha256: meta.sha256 };
-    } else if (documents && typeof documents.bundle === 'object' && documents.bundle !== null) {
-      // Format 1: the snapshot maps names to paths listed in its files.
-      const bundles = documents.bundle as Record<string, unknown>;
-      const path = Object.hasOwn(bundles, name) ? bundles[name] : undefined;
-      if (path === undefined) continue;
-      const meta = typeof path === 'string' ? snapshot.files?.[path] : undefined;
-      if (typeof path !== 'string' || !meta || typeof meta.sha256 !== 'string') return undefined;
-      docRef = { path, sha256: meta.sha256 };
-    } else return undefined;
+    if (!documents || typeof documents.path !== 'string' || typeof documents.sha256 !== 'string') return undefined;
+    const indexBytes = await verifiedBytes(cachedFilePath(ctx, reg, documents.path), documents.sha256);
+    if (!indexBytes) return undefined;
+    const index = JSON.parse(indexBytes.toString('utf8')) as { bundle?: Record<string, { sha256?: unknown }> };
+    const indexValid = await checkedOnce(ctx, 'document-index', indexBytes, checkerVersion, async () => {
+      const format = await import('../registry/format.js');
+      return format.DocumentIndex.safeParse(index).success;
+    });
+    if (!indexValid) return undefined;
+    const meta = index.bundle && Object.hasOwn(index.bundle, name) ? index.bundle[name] : undefined;
+    if (!meta) continue;
+    if (typeof meta.sha256 !== 'string' || !SHA256.test(meta.sha256)) return undefined;
+    const m = PACKAGE_NAME_PATTERN.exec(name)!;
+    const docRef = { path: `packages/@${m[1]}/${m[2]}/${meta.sha256}.json`, sha256: meta.sha256 };
     const bytes = await verifiedBytes(cachedFilePath(ctx, reg, docRef.path), docRef.sha256);
     if (!bytes) return undefined;
     const json = JSON.parse(bytes.toString('utf8')) as PackageDocument;
