@@ -2,7 +2,7 @@ export { makeClientContext, type ClientContext, type ActiveRegistry } from './co
 export { activeRegistries, listRegistries, removeRegistry, saveRegistry, parseKeyOption, assertRegistryName } from './registries.js';
 export { addRegistry, type AddRegistryOptions, type AddRegistryResult } from './add.js';
 export { refreshRegistry, readVerifiedState, loadPackageDocument, formatAge, LIMITS, type RefreshResult, type VerifiedState } from './refresh.js';
-export { parseRegistryLocation, type RegistryLocation } from './transport.js';
+export { parseRegistryLocation, type RegistryLocation } from '../registry/transport.js';
 export { searchRegistries, rankRecord, editDistance, cachedSummary, type SearchHit, type SearchResult, type SearchOptions } from './search.js';
 export { resolvePackage, findPackage, chooseVersion, chooseArtifact, ensureIndex, type ResolvedPackage } from './resolve.js';
 export { pullBundle, prepareLocalBundle, checkTrustPolicy, downloadVerified, type PullOptions, type PullResult, type ProgressEvent } from './pull.js';

@@ -8,7 +8,7 @@ import { environmentError, inputError, negativeError } from '../errors.js';
 import type { TrustLevel } from '../config/store.js';
 import { type ClientContext } from './context.js';
 import { blobPathOf, bundleDirOf, cacheTempPath, commitBlob, extractToCache, hashFile, readMarker, sweepStale, type CacheMarker } from './cache.js';
-import { parseRegistryLocation } from './transport.js';
+import { parseRegistryLocation } from '../registry/transport.js';
 import { resolvePackage, type ResolvedPackage } from './resolve.js';
 
 export interface ProgressEvent {

@@ -5,7 +5,7 @@ import type { PinnedKey } from '../config/store.js';
 import { sha256 } from '../util/hash.js';
 import { writeFileAtomic } from '../util/fs-atomic.js';
 import { type ActiveRegistry, type ClientContext, now, registryCacheDir, registryStateFile } from './context.js';
-import { folderReader, gitReader, httpReader, parseRegistryLocation, type RegistryReader } from './transport.js';
+import { folderReader, gitReader, httpReader, parseRegistryLocation, type RegistryReader } from '../registry/transport.js';
 
 /**
  * Refreshing a registry = one conditional request for `timestamp.json`, then only the changed

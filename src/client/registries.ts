@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import { readConfig, updateConfig, type PinnedKey, type RegistryConfig } from '../config/store.js';
 import { type ActiveRegistry, type ClientContext, registryCacheDir, registryId, registryStateFile } from './context.js';
-import { parseRegistryLocation } from './transport.js';
+import { parseRegistryLocation } from '../registry/transport.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { cp, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { environmentError, inputError, negativeError } from '../errors.js';
 import { verifyCanonical, type IndexPublicKey } from '../sign/index-keys.js';
 import { siblingTempPath, writeFileAtomic } from '../util/fs-atomic.js';
@@ -112,11 +111,6 @@ async function sizeOf(path: string): Promise<number | undefined> {
   );
 }
 
-function baseOf(source: string): { kind: 'folder'; dir: string } | { kind: 'http'; url: string } {
-  if (/^https?:\/\//i.test(source)) return { kind: 'http', url: source.endsWith('/') ? source : `${source}/` };
-  return { kind: 'folder', dir: source.startsWith('file://') ? fileURLToPath(source) : resolve(source) };
-}
-
 /** Only one mirror run per destination at a time; a stale lock of a dead process is taken over. */
 async function lock(dest: string): Promise<() => Promise<void>> {
   const path = join(dest, LOCK_FILE);
@@ -187,7 +181,15 @@ export async function mirrorRegistry(options: MirrorOptions): Promise<MirrorResu
 }
 
 async function mirrorFrom(source: string, dest: string, options: MirrorOptions, fetchImpl: typeof fetch): Promise<MirrorResult> {
-  const reader: PublishedReader = openPublished(source, fetchImpl);
+  const reader: PublishedReader = await openPublished(source, { fetch: fetchImpl });
+  try {
+    return await mirrorWith(reader, dest, options, fetchImpl);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function mirrorWith(reader: PublishedReader, dest: string, options: MirrorOptions, fetchImpl: typeof fetch): Promise<MirrorResult> {
   const progress = (phase: MirrorProgress['phase'], done: number, total: number, bytes: number) =>
     options.onProgress?.({ phase, done, total, bytes });
   const need = async (path: string, max: number): Promise<Buffer> => {
@@ -347,7 +349,7 @@ async function mirrorFrom(source: string, dest: string, options: MirrorOptions, 
 
     // 5. Blobs of every (filtered) package version, verified while streaming.
     const wanted = packageFilter(options.filter);
-    const base = baseOf(source);
+    const base = reader.location;
     const blobJobs: Array<{ pkg: string; version: string; sha256: string; size: number; url: string }> = [];
     for (const kind of ['bundle', 'skill'] as const) {
       for (const name of Object.keys(documentIndex[kind]).sort()) {

@@ -1,18 +1,27 @@
-import { open } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { environmentError, inputError } from '../errors.js';
+import { isMpakError } from '../errors.js';
+import { folderReader, gitPublishedRoot, gitReader, httpReader, isGitLocation, isSafeRelativePath, readBodyCapped, type RegistryReader } from './transport.js';
+
+export { isSafeRelativePath };
 
 /**
- * Reads files of a published registry from a folder, `file://` URL or `http(s)://` base URL,
- * with a size cap enforced while reading (hostile servers can send endless data). Paths are
- * registry-relative and come from signed-but-untrusted metadata, so unsafe ones are refused.
+ * Reads files of a published registry for `index verify` and `mirror`: the same readers as the
+ * client (transport.ts: http with caps, folders, git checkouts), with the answers those two want:
+ * `null` for a missing file and `TooLargeError` over the cap, so they can list problems instead
+ * of stopping at the first.
  */
 export interface PublishedReader {
   /** Human label of the source. */
   readonly source: string;
+  /** Where relative artifact URLs (`blobs/sha256/<hex>`) resolve: a folder or an http base. */
+  readonly location: { kind: 'folder'; dir: string } | { kind: 'http'; url: string };
   /** The file's bytes; `null` when it does not exist (404 / ENOENT). Throws `TooLargeError` over `maxBytes`. */
   read(path: string, maxBytes: number): Promise<Buffer | null>;
+  /** Removes a temporary git checkout; a no-op for http and folders. */
+  close(): Promise<void>;
 }
 
 export class TooLargeError extends Error {
@@ -21,101 +30,69 @@ export class TooLargeError extends Error {
     readonly maxBytes: number,
   ) {
     super(`${path} is larger than ${maxBytes} bytes`);
+    this.name = 'TooLargeError';
   }
 }
 
-/** A registry-relative path is safe when it has no `..`, no absolute start, no backslash and no empty segment. */
-export function isSafeRelativePath(path: string): boolean {
-  if (!path || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
-  return path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+export interface OpenPublishedOptions {
+  fetch?: typeof fetch;
+  /** Where a git source is cloned; default a fresh temporary folder removed by `close()`. */
+  checkoutDir?: string;
 }
 
-export function openPublished(source: string, fetchImpl: typeof fetch = fetch): PublishedReader {
-  if (/^https?:\/\//i.test(source)) return httpReader(source.endsWith('/') ? source : `${source}/`, fetchImpl);
-  const root = source.startsWith('file://') ? fileURLToPath(source) : resolve(source);
-  return folderReader(root, source);
+/**
+ * Opens a published registry: an `http(s)://` base URL, a `file://` URL or folder, or a git URL
+ * (`….git`, `git@host:…`, `ssh://`, `git+https://`), which is cloned first. Plain http to any
+ * host is accepted here (signatures are checked against pinned or given keys either way).
+ */
+export async function openPublished(source: string, options: OpenPublishedOptions | typeof fetch = {}): Promise<PublishedReader> {
+  const opts: OpenPublishedOptions = typeof options === 'function' ? { fetch: options } : options;
+  if (!isGitLocation(source)) {
+    if (/^https?:\/\//i.test(source)) {
+      const base = source.endsWith('/') ? source : `${source}/`;
+      return adapt(base, { kind: 'http', url: base }, httpReader(base, opts.fetch ?? fetch));
+    }
+    const dir = source.startsWith('file://') ? fileURLToPath(source) : resolve(source);
+    return adapt(source, { kind: 'folder', dir }, folderReader(dir));
+  }
+  const location = { url: source.trim().replace(/^git\+/, '') };
+  const temporary = opts.checkoutDir ? undefined : await mkdtemp(join(tmpdir(), 'mpak-git-source-'));
+  const checkout = opts.checkoutDir ?? join(temporary!, 'checkout');
+  try {
+    const reader = await gitReader(location.url, checkout);
+    return adapt(source, { kind: 'folder', dir: await gitPublishedRoot(checkout) }, reader, async () => {
+      if (temporary) await rm(temporary, { recursive: true, force: true });
+    });
+  } catch (err) {
+    if (temporary) await rm(temporary, { recursive: true, force: true });
+    throw err;
+  }
 }
 
-function folderReader(root: string, label: string): PublishedReader {
+function adapt(source: string, location: PublishedReader['location'], reader: RegistryReader, close: () => Promise<void> = async () => {}): PublishedReader {
   return {
-    source: label,
+    source,
+    location,
+    close,
     async read(path, maxBytes) {
-      if (!isSafeRelativePath(path) || isAbsolute(path)) throw inputError('INDEX_UNSAFE_PATH', `Unsafe path in index metadata: ${JSON.stringify(path)}`);
-      let handle;
       try {
-        handle = await open(join(root, ...path.split('/')), 'r');
+        const got = await reader.read(path, { maxBytes });
+        return got.bytes ?? Buffer.alloc(0);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return null;
+        if (isMpakError(err) && err.code === 'REGISTRY_FILE_MISSING') return null;
+        if (isMpakError(err) && err.code === 'REGISTRY_FILE_TOO_LARGE') throw new TooLargeError(path, maxBytes);
         throw err;
       }
-      try {
-        const { size } = await handle.stat();
-        if (size > maxBytes) throw new TooLargeError(path, maxBytes);
-        return await handle.readFile();
-      } finally {
-        await handle.close();
-      }
     },
   };
 }
 
-function httpReader(base: string, fetchImpl: typeof fetch): PublishedReader {
-  return {
-    source: base,
-    async read(path, maxBytes) {
-      if (!isSafeRelativePath(path)) throw inputError('INDEX_UNSAFE_PATH', `Unsafe path in index metadata: ${JSON.stringify(path)}`);
-      // encode each segment once: the /v0.1 files carry %2F in their names
-      const url = new URL(path.split('/').map((s) => encodeURIComponent(decodeSafe(s))).join('/'), base);
-      let res: Response;
-      try {
-        res = await fetchImpl(url, { redirect: 'follow' });
-      } catch (err) {
-        throw environmentError('INDEX_UNREACHABLE', `Cannot reach ${url}: ${(err as Error).message}`, {
-          suggestions: ['Check the URL and your network, or verify a local copy: mpak index verify ./dist'],
-        });
-      }
-      if (res.status === 404) {
-        await res.body?.cancel();
-        return null;
-      }
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw environmentError('INDEX_HTTP_ERROR', `GET ${url} answered ${res.status}.`);
-      }
-      return readCapped(res, path, maxBytes);
-    },
-  };
-}
-
-function decodeSafe(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
-/** Reads a response body, aborting as soon as it passes `maxBytes`. */
+/** Reads a response body, aborting as soon as it passes `maxBytes` (throws `TooLargeError`). */
 export async function readCapped(res: Response, path: string, maxBytes: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await res.body?.cancel();
-    throw new TooLargeError(path, maxBytes);
+  try {
+    return await readBodyCapped(res, maxBytes, path);
+  } catch (err) {
+    if (isMpakError(err) && err.code === 'REGISTRY_FILE_TOO_LARGE') throw new TooLargeError(path, maxBytes);
+    throw err;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new TooLargeError(path, maxBytes);
-    }
-    chunks.push(Buffer.from(value));
-  }
-  return Buffer.concat(chunks);
 }

@@ -18,7 +18,7 @@ import {
   type PackageKind,
   type SnapshotSigned,
 } from './format.js';
-import { isSafeRelativePath, openPublished, TooLargeError } from './reader.js';
+import { isSafeRelativePath, openPublished, TooLargeError, type PublishedReader } from './reader.js';
 
 export type VerifyProblemKind =
   | 'missing'
@@ -76,7 +76,15 @@ export interface VerifyIndexResult {
  * listed as `notMirrored`, a present blob with the wrong hash is a `blob-tampered` problem.
  */
 export async function verifyIndex(options: VerifyIndexOptions): Promise<VerifyIndexResult> {
-  const reader = openPublished(options.source, options.fetch);
+  const reader = await openPublished(options.source, options.fetch ? { fetch: options.fetch } : {});
+  try {
+    return await verifyWith(reader, options);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function verifyWith(reader: PublishedReader, options: VerifyIndexOptions): Promise<VerifyIndexResult> {
   const problems: VerifyProblem[] = [];
   const result: VerifyIndexResult = {
     source: reader.source,

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
-import { folderReader, httpReader, parseRegistryLocation, readBodyCapped } from '../../src/client/transport.js';
+import { folderReader, httpReader, parseRegistryLocation, readBodyCapped } from '../../src/registry/transport.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mirrorRegistry } from '../../src/mirror/index.js';
 import { verifyIndex } from '../../src/registry/verify.js';
@@ -52,6 +52,29 @@ describe('mpak mirror', () => {
     expect(v.notMirrored).toEqual([]);
     // metadata copied byte for byte
     expect(await readFile(join(dest, 'timestamp.json'))).toEqual(await readFile(join(s.registry.dist, 'timestamp.json')));
+  });
+
+  it('mirrors from a git source (a bare repository of the published files) with the shared reader', async () => {
+    const s = await setup();
+    const { simpleGit } = await import('simple-git');
+    const work = join(s.root, 'git-work');
+    await cp(s.registry.dist, work, { recursive: true });
+    const git = simpleGit({ baseDir: work, config: ['user.name=t', 'user.email=t@localhost'] });
+    await git.init();
+    await git.add(['-A']);
+    await git.commit('published');
+    const bare = join(s.root, 'published.git');
+    await simpleGit().clone(work, bare, ['--bare']);
+    const dest = join(s.root, 'mirror-from-git');
+    const r = await mirrorRegistry({ source: `file://${bare}`, dest, now: s.now });
+    expect(r.blobs.copied).toBe(3);
+    expect(r.blobs.failed).toEqual([]);
+    expect(r.packages.mirrored).toBe(2);
+    const v = await verifyIndex({ source: dest, now: s.now });
+    expect(v.problems).toEqual([]);
+    expect(v.notMirrored).toEqual([]);
+    // verify reads a git source too
+    expect((await verifyIndex({ source: `file://${bare}`, now: s.now })).ok).toBe(true);
   });
 
   it('re-runs with one timestamp request and copies only what is new', async () => {

@@ -5,9 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { environmentError, inputError, negativeError } from '../errors.js';
 
 /**
- * How the client reads a registry's published files: over HTTP(S) with an injected `fetch`, from
- * a folder (`file://` or a plain path), or from a git repository cloned into the cache. Every read
- * has a byte cap, enforced while streaming, so a hostile host cannot feed endless data.
+ * The one reader of a registry's published files, shared by the client (refresh, pull), `index
+ * verify` and `mirror` (through `openPublished` in reader.ts): over HTTP(S) with an injected
+ * `fetch` and ETags, from a folder (`file://` or a plain path) with SHA-256 as the ETag, or from
+ * a git repository cloned into a checkout folder. Every read has a byte cap, enforced while
+ * streaming, so a hostile host cannot feed endless data; paths come from untrusted metadata and
+ * unsafe ones are refused before any I/O.
  */
 
 export type RegistryLocation =
@@ -15,10 +18,16 @@ export type RegistryLocation =
   | { kind: 'folder'; dir: string }
   | { kind: 'git'; url: string };
 
+/** True for a git URL: `git+…`, `….git`, `git@host:…`, `ssh://…`, `git://…`. */
+export function isGitLocation(url: string): boolean {
+  const u = url.trim();
+  return /^git\+/.test(u) || /\.git\/?$/.test(u) || /^git@[^:]+:/.test(u) || /^ssh:\/\//.test(u) || /^git:\/\//.test(u);
+}
+
 /** Classifies a registry URL; refuses plain http except to 127.0.0.1/localhost (tests, `index serve`). */
 export function parseRegistryLocation(url: string, cwd?: string): RegistryLocation {
   const trimmed = url.trim();
-  if (/^git\+/.test(trimmed) || /\.git\/?$/.test(trimmed) || /^git@[^:]+:/.test(trimmed) || /^ssh:\/\//.test(trimmed) || /^git:\/\//.test(trimmed)) {
+  if (isGitLocation(trimmed)) {
     return { kind: 'git', url: trimmed.replace(/^git\+/, '') };
   }
   if (/^https:\/\//i.test(trimmed)) return { kind: 'http', base: trimmed.endsWith('/') ? trimmed : `${trimmed}/` };
@@ -71,8 +80,14 @@ function missing(where: string) {
   });
 }
 
+/** A registry-relative path is safe when it has no `..`/`.`, no absolute start, no backslash, no NUL and no empty segment. */
+export function isSafeRelativePath(path: string): boolean {
+  if (!path || path.startsWith('/') || path.includes('\\') || path.includes('\0')) return false;
+  return path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+}
+
 function safeRelative(path: string): string {
-  if (path.startsWith('/') || path.split('/').some((s) => s === '..' || s === '') || path.includes('\\')) {
+  if (!isSafeRelativePath(path)) {
     throw negativeError('REGISTRY_PATH_HOSTILE', `The registry index names an unsafe path: ${JSON.stringify(path)}`);
   }
   return path;
@@ -99,8 +114,17 @@ export async function readBodyCapped(response: Response, maxBytes: number, where
   return Buffer.concat(chunks);
 }
 
+function decodeSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export function httpReader(base: string, fetchImpl: typeof fetch): RegistryReader {
-  const describe = (path: string) => new URL(safeRelative(path), base).href;
+  // Each segment is encoded once: the /v0.1 export files carry a literal %2F in their names.
+  const describe = (path: string) => new URL(safeRelative(path).split('/').map((s) => encodeURIComponent(decodeSafe(s))).join('/'), base).href;
   return {
     describe,
     async read(path, options) {
@@ -141,11 +165,12 @@ export function folderReader(dir: string): RegistryReader {
     async read(path, options) {
       const file = describe(path);
       const handle = await open(file, 'r').catch((err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw missing(file);
+        if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR') throw missing(file);
         throw environmentError('REGISTRY_UNREACHABLE', `Cannot read ${file}: ${err.message}`, { cause: err });
       });
       try {
         const info = await handle.stat();
+        if (info.isDirectory()) throw missing(file);
         if (info.size > options.maxBytes) throw tooLarge(file, options.maxBytes);
         const bytes = await handle.readFile();
         if (bytes.length > options.maxBytes) throw tooLarge(file, options.maxBytes);
@@ -186,8 +211,12 @@ export async function gitReader(url: string, checkoutDir: string, options: { off
       throw environmentError('REGISTRY_UNREACHABLE', `Cannot fetch ${url}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
   }
-  const root = await stat(join(checkoutDir, 'timestamp.json')).then(() => checkoutDir, () => join(checkoutDir, 'dist'));
-  return folderReader(root);
+  return folderReader(await gitPublishedRoot(checkoutDir));
+}
+
+/** The published root inside a git checkout: the root, or `dist/` when the root has no timestamp. */
+export async function gitPublishedRoot(checkoutDir: string): Promise<string> {
+  return stat(join(checkoutDir, 'timestamp.json')).then(() => checkoutDir, () => join(checkoutDir, 'dist'));
 }
 
 /** Reads a small local file (a `--key` file) as text. */
