@@ -45,6 +45,8 @@ export interface VersionOptions {
   tools?: Array<{ name: string; description?: string }>;
   repository?: string;
   kind?: 'bundle' | 'skill';
+  longDescription?: string;
+  details?: VersionEntry['scan']['details'];
 }
 
 export function versionEntry(name: string, o: VersionOptions): VersionEntry {
@@ -66,6 +68,7 @@ export function versionEntry(name: string, o: VersionOptions): VersionEntry {
     manifest: {
       displayName: name.split('/')[1]!.replace(/-/g, ' '),
       description: o.description,
+      ...(o.longDescription ? { longDescription: o.longDescription } : {}),
       ...(o.kind === 'skill' ? {} : { serverType: o.serverType ?? 'node' }),
       tools: o.tools ?? (o.kind === 'skill' ? [] : [{ name: 'read_item', description: 'Reads one item.' }]),
       prompts: [],
@@ -82,6 +85,7 @@ export function versionEntry(name: string, o: VersionOptions): VersionEntry {
       controls,
       counts: { critical: 0, high: level < 2 ? 2 : 0, medium: 1, low: 3, info: 5 },
       scannerVersion: '0.1.0',
+      ...(o.details ? { details: o.details } : {}),
     },
     signature: level >= 3 ? { status: 'trusted', signer: 'CN=Example Signer', fingerprint: `sha256:${sha('cert')}` } : { status: 'unsigned' },
     provenance: { repository, commit: sha('commit').slice(0, 40), tag: `v${o.version}`, workflow: '.github/workflows/release.yml' },
@@ -110,10 +114,23 @@ export function samplePackages(): SourceEntry[] {
           { name: 'read_file', description: 'Reads a file inside an allowed directory.' },
           { name: 'list_directory', description: 'Lists a directory.' },
         ],
+        details: {
+          'AI-04': { reason: 'Tool descriptions ask the model to <b>ignore</b> earlier instructions.', findings: { high: 2, low: 1 } },
+          'AI-03': { reason: 'All 2 tool descriptions checked.' },
+        },
       },
       { version: '1.1.0', level: 2, description: 'Filesystem access.', publishedAt: '2026-06-01T00:00:00Z', status: 'deprecated' },
     ]),
-    bundle('@acme/postgres-query', [{ version: '0.4.1', level: 2, serverType: 'python', keywords: ['database', 'sql'], description: 'Read-only PostgreSQL queries with schema inspection.' }]),
+    bundle('@acme/postgres-query', [
+      {
+        version: '0.4.1',
+        level: 2,
+        serverType: 'python',
+        keywords: ['database', 'sql'],
+        description: 'Read-only PostgreSQL queries with schema inspection.',
+        longDescription: '## Setup\n\nSet `DATABASE_URL`. <script>window.__mpakXss = 4</script> [docs](javascript:window.__mpakXss=5) and [site](https://pg.example/)',
+      },
+    ]),
     bundle('@weather/forecast', [{ version: '2.0.0', level: 1, serverType: 'binary', platforms: ['win32-x64'], keywords: ['weather'], description: 'Weather forecasts and severe weather alerts.', publishedAt: '2026-11-01T00:00:00Z' }]),
     bundle('@evil/xss-probe', [
       {

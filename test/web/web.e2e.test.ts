@@ -110,6 +110,11 @@ describe('registry web page (Chromium)', () => {
     expect(await page.locator('.package-head .trust').textContent()).toBe('L3 88');
     expect(await page.locator('tr[data-control="AI-03"] .status').textContent()).toBe('pass');
     expect(await page.locator('tr[data-control="AI-04"] .status').textContent()).toBe('fail');
+    // Per-control detail (format 2): the scanner's reason as text, and the control's findings by severity.
+    expect(await page.locator('tr[data-control="AI-04"] .control-findings').textContent()).toBe('2 high1 low');
+    expect(await page.locator('tr[data-control="AI-04"] .control-note').textContent()).toBe('Tool descriptions ask the model to <b>ignore</b> earlier instructions.');
+    expect(await page.locator('tr[data-control="AI-03"] .control-note').textContent()).toBe('All 2 tool descriptions checked.');
+    expect(await page.locator('table.controls b').count()).toBe(0);
     const install = await page.locator('#install ~ .copy-block code').allTextContents();
     expect(install[0]).toBe('mpak bundle run @acme/filesystem');
     expect(JSON.parse(install[1]!)).toEqual({ mcpServers: { filesystem: { command: 'mpak', args: ['bundle', 'run', '@acme/filesystem'] } } });
@@ -153,6 +158,20 @@ describe('registry web page (Chromium)', () => {
   it('shows skill install lines on a skill page', async () => {
     const { page } = await open(`${url}#/package/@acme/code-review`);
     await poll(() => page.locator('#install ~ .copy-block code').allTextContents()).toEqual(['mpak skill install @acme/code-review']);
+    await page.close();
+  });
+
+  it('renders the long description as safe Markdown below the description', async () => {
+    const { page, errors } = await open(`${url}#/package/@acme/postgres-query`);
+    const long = page.locator('.long-description');
+    await poll(() => long.locator('h4').textContent()).toBe('Setup');
+    expect(await long.textContent()).toContain('<script>window.__mpakXss = 4</script>');
+    expect(await long.locator('code').textContent()).toBe('DATABASE_URL');
+    expect(await long.locator('a').count()).toBe(1);
+    expect(await long.locator('a').getAttribute('href')).toBe('https://pg.example/');
+    expect(await page.locator('main script').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __mpakXss?: number }).__mpakXss)).toBeUndefined();
+    expect(errors).toEqual([]);
     await page.close();
   });
 

@@ -78,7 +78,7 @@ function renderDocument(main: HTMLElement, doc: PackageDocument, v: VersionEntry
   description.append(renderMarkdown(m.description));
   // The manifest's long_description is untrusted Markdown: the same safe renderer (no raw HTML, safe links only).
   if (m.longDescription) {
-    const long = h('div', { class: 'markdown long-description', 'data-long-description': '' });
+    const long = h('div', { class: 'long-description' });
     long.append(renderMarkdown(m.longDescription));
     description.append(long);
   }
