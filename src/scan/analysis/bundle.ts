@@ -5,9 +5,9 @@
  * only (§5 Size); server code is never skipped for size.
  */
 import type { ScanContext, ScanFile } from '../types.js';
-import { analyzeJs } from './js/analyze.js';
-import { analyzePython } from './python/analyze.js';
 import type { CodeFacts } from './facts.js';
+import { factsOf, type FactsJob } from './facts-of.js';
+import { analyseAll } from './pool.js';
 import { isMinified, languageOf, LineIndex, type Language } from './source.js';
 
 export const ANALYSIS_KEY = 'd2:analysis';
@@ -46,29 +46,39 @@ export interface SourceFileInput {
   textRulesOnly?: boolean;
 }
 
-/** Analyse one file from its text (used by the bundle pass and by the rule tests). */
-export async function analyseSource(input: SourceFileInput): Promise<SourceFile> {
-  const language = languageOf(input.path);
+/** The file record of one text file, before any parse (facts are added by the caller). */
+function sourceRecord(input: SourceFileInput): SourceFile {
   const minified = isMinified(input.path, input.text);
-  const textOnly = input.textRulesOnly ?? (minified && (input.isDependency ?? false));
-  const file: SourceFile = {
+  return {
     path: input.path,
     text: input.text,
     lines: new LineIndex(input.text),
-    language,
+    language: languageOf(input.path),
     isDependency: input.isDependency ?? false,
     isTest: input.isTest ?? false,
-    textOnly,
+    textOnly: input.textRulesOnly ?? (minified && (input.isDependency ?? false)),
     minified,
   };
+}
+
+/** The parse this file gets, or none: text-only files and declaration files are not parsed. */
+function parseJob(file: SourceFile): FactsJob | undefined {
   // Declaration files hold types only: nothing runs, nothing registers a tool.
-  if (textOnly || /\.d\.[mc]?ts$/i.test(input.path)) return file;
-  if (language === 'js') {
-    file.facts = await analyzeJs(input.path, input.text);
-  } else if (language === 'python') {
-    file.facts = analyzePython(input.path, input.text);
-  }
-  if (file.facts?.parseError) file.parseError = file.facts.parseError;
+  if (file.textOnly || /\.d\.[mc]?ts$/i.test(file.path)) return undefined;
+  if (file.language !== 'js' && file.language !== 'python') return undefined;
+  return { path: file.path, text: file.text, language: file.language, dependency: file.isDependency };
+}
+
+function attachFacts(file: SourceFile, facts: CodeFacts): void {
+  file.facts = facts;
+  if (facts.parseError) file.parseError = facts.parseError;
+}
+
+/** Analyse one file from its text (used by the rule tests and for the manifest outside the bundle). */
+export async function analyseSource(input: SourceFileInput): Promise<SourceFile> {
+  const file = sourceRecord(input);
+  const job = parseJob(file);
+  if (job) attachFacts(file, await factsOf(job));
   return file;
 }
 
@@ -76,7 +86,10 @@ function wantsText(f: ScanFile): boolean {
   return !f.isBinary;
 }
 
-/** Runs (once per scan) the analysis pass over the context's files. */
+/**
+ * Runs (once per scan) the analysis pass over the context's files. Files are parsed on the
+ * worker pool of pool.ts when the bundle is large enough; the list keeps the context's file order.
+ */
 export function bundleAnalysis(ctx: ScanContext): Promise<BundleAnalysis> {
   return ctx.shared(ANALYSIS_KEY, async () => {
     const started = performance.now();
@@ -84,6 +97,9 @@ export function bundleAnalysis(ctx: ScanContext): Promise<BundleAnalysis> {
     const binary: string[] = [];
     // Identical contents (nested copies of one package) are parsed once; offsets are identical too.
     const byContent = new Map<string, SourceFile>();
+    const twins: { index: number; of: SourceFile }[] = [];
+    const parsed: SourceFile[] = [];
+    const jobs: FactsJob[] = [];
     for (const f of ctx.files) {
       if (!wantsText(f)) {
         binary.push(f.path);
@@ -92,15 +108,29 @@ export function bundleAnalysis(ctx: ScanContext): Promise<BundleAnalysis> {
       const text = await f.text();
       // Server code is never skipped for size; minified server code is still parsed.
       const textRulesOnly = f.isDependency ? f.textRulesOnly : false;
-      const key = `${f.sha256}|${textRulesOnly}|${languageOf(f.path)}`;
+      // Dependency files keep fewer facts (facts-of.ts), so a server-code twin is parsed on its own.
+      const key = `${f.sha256}|${textRulesOnly}|${languageOf(f.path)}|${f.isDependency}`;
       const twin = byContent.get(key);
       if (twin) {
+        // Filled in once the twin's facts exist.
+        twins.push({ index: files.length, of: twin });
         files.push({ ...twin, path: f.path, isDependency: f.isDependency, isTest: f.isTest });
         continue;
       }
-      const analysed = await analyseSource({ path: f.path, text, isDependency: f.isDependency, isTest: f.isTest, textRulesOnly });
-      byContent.set(key, analysed);
-      files.push(analysed);
+      const record = sourceRecord({ path: f.path, text, isDependency: f.isDependency, isTest: f.isTest, textRulesOnly });
+      byContent.set(key, record);
+      files.push(record);
+      const job = parseJob(record);
+      if (job) {
+        parsed.push(record);
+        jobs.push(job);
+      }
+    }
+    const facts = await analyseAll(jobs);
+    parsed.forEach((file, i) => attachFacts(file, facts[i] as CodeFacts));
+    for (const { index, of } of twins) {
+      const copy = files[index] as SourceFile;
+      files[index] = { ...of, path: copy.path, isDependency: copy.isDependency, isTest: copy.isTest };
     }
     return { files, binary, parseMs: performance.now() - started };
   });

@@ -6,15 +6,30 @@
  * descriptions the code registers at run time.
  */
 import { emptyFacts, type CodeFacts, type FunctionFact, type ToolRegistration, type ValueFact } from '../facts.js';
+import { DEPENDENCY_ASSIGNMENT, DEPENDENCY_CALL } from '../rules/sinks.js';
 import { foldArray, foldExpr, propertyName, unwrap, type FoldScope, type Folded } from './fold.js';
 
 type Node = any;
 
 let oxc: typeof import('oxc-parser') | undefined;
 
+let raw: boolean | undefined;
+
 async function parser(): Promise<typeof import('oxc-parser')> {
   oxc ??= await import('oxc-parser');
   return oxc;
+}
+
+/** Raw transfer needs Node 22+ on a 64-bit little-endian platform; elsewhere the JSON path is used. */
+function rawTransfer(): boolean {
+  raw ??= (() => {
+    try {
+      return (oxc as any).rawTransferSupported() === true;
+    } catch {
+      return false;
+    }
+  })();
+  return raw;
 }
 
 /**
@@ -27,55 +42,67 @@ export function nestingDepth(text: string): number {
   let depth = 0;
   let run = 0;
   let max = 0;
-  for (let i = 0; i < text.length; i++) {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    switch (c) {
-      case 40: // (
-      case 91: // [
-      case 123: // {
+    // Most characters are none of the tracked ones: one table lookup, no branches below.
+    const kind = c < 128 ? NESTING_CLASS[c] : 0;
+    if (kind === 0) continue;
+    switch (kind) {
+      case OPEN:
         depth++;
         run = 0;
         break;
-      case 41:
-      case 93:
-      case 125:
+      case CLOSE:
         if (depth > 0) depth--;
         run = 0;
         break;
-      case 59: // ;
-      case 44: // ,
+      case SEPARATOR:
         run = 0;
         break;
-      case 63: // ?
-      case 33: // !
-      case 126: // ~
+      case PREFIX:
         run++;
         break;
-      case 61: // = (not ==, <=, >=, !=)
-        {
-          const prev = text.charCodeAt(i - 1);
-          if (text.charCodeAt(i + 1) !== 61 && prev !== 61 && prev !== 60 && prev !== 62 && prev !== 33) run++;
-        }
+      case EQUALS: {
+        // = (not ==, <=, >=, !=)
+        const prev = text.charCodeAt(i - 1);
+        if (text.charCodeAt(i + 1) !== 61 && prev !== 61 && prev !== 60 && prev !== 62 && prev !== 33) run++;
         break;
-      case 43: // + -  (prefix runs such as `- - - 1`)
-      case 45:
-        run++;
-        break;
-      default:
-        if ((c === 116 || c === 118 || c === 97 || c === 110 || c === 100 || c === 121) && !isWordCode(text.charCodeAt(i - 1))) {
-          const kw = PREFIX_KEYWORDS.find((k) => text.startsWith(k, i) && !isWordCode(text.charCodeAt(i + k.length)));
-          if (kw) {
-            run++;
-            i += kw.length - 1;
-          }
+      }
+      default: {
+        // The first letter of exactly one prefix keyword (`typeof`, `void`, `await`, `new`, `delete`, `yield`).
+        if (isWordCode(text.charCodeAt(i - 1))) break;
+        const kw = KEYWORD_BY_LETTER[c] as string;
+        if (text.startsWith(kw, i) && !isWordCode(text.charCodeAt(i + kw.length))) {
+          run++;
+          i += kw.length - 1;
         }
+      }
     }
     if (depth + run > max) max = depth + run;
   }
   return max;
 }
 
+const OPEN = 1;
+const CLOSE = 2;
+const SEPARATOR = 3;
+const PREFIX = 4;
+const EQUALS = 5;
+const KEYWORD = 6;
 const PREFIX_KEYWORDS = ['typeof', 'void', 'await', 'new', 'delete', 'yield'];
+const KEYWORD_BY_LETTER: Record<number, string> = Object.fromEntries(PREFIX_KEYWORDS.map((k) => [k.charCodeAt(0), k]));
+const NESTING_CLASS = (() => {
+  const t = new Uint8Array(128);
+  for (const ch of '([{') t[ch.charCodeAt(0)] = OPEN;
+  for (const ch of ')]}') t[ch.charCodeAt(0)] = CLOSE;
+  for (const ch of ';,') t[ch.charCodeAt(0)] = SEPARATOR;
+  // `?`, `!`, `~` and prefix runs such as `- - - 1`.
+  for (const ch of '?!~+-') t[ch.charCodeAt(0)] = PREFIX;
+  t[61] = EQUALS;
+  for (const k of PREFIX_KEYWORDS) t[k.charCodeAt(0)] = KEYWORD;
+  return t;
+})();
 
 function isWordCode(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
@@ -85,14 +112,16 @@ function isWordCode(c: number): boolean {
 export const MAX_NESTING = 1500;
 
 /** Parse and analyse one JS/TS file. Parse failures are reported in `parseError`, never thrown. */
-export async function analyzeJs(path: string, text: string): Promise<CodeFacts> {
+export async function analyzeJs(path: string, text: string, options: { dependency?: boolean } = {}): Promise<CodeFacts> {
   const { parseSync } = await parser();
   const nesting = nestingDepth(text);
   if (nesting > MAX_NESTING) return { ...emptyFacts('js'), parseError: `nesting depth ${nesting} exceeds ${MAX_NESTING}; not parsed (hostile input guard)` };
   let result;
   try {
     const lang = /\.(?:ts|mts|cts)$/i.test(path) ? 'ts' : /\.tsx$/i.test(path) ? 'tsx' : /\.jsx$/i.test(path) ? 'jsx' : 'js';
-    result = parseSync(path, text, { lang, preserveParens: false, sourceType: 'unambiguous' } as any);
+    // Raw transfer hands the AST over as a buffer instead of a JSON string: the same ESTree (checked
+    // node for node on the reference servers' 2,000 files), without the JSON serialise + parse.
+    result = parseSync(path, text, { lang, preserveParens: false, sourceType: 'unambiguous', ...(rawTransfer() ? { experimentalRawTransfer: true } : {}) } as any);
   } catch (err) {
     return { ...emptyFacts('js'), parseError: `parser crashed: ${(err as Error).message}` };
   }
@@ -102,7 +131,7 @@ export async function analyzeJs(path: string, text: string): Promise<CodeFacts> 
   }
   let facts: CodeFacts;
   try {
-    facts = new JsAnalyzer(text, (oxc as any).visitorKeys ?? {}).run(result.program);
+    facts = new JsAnalyzer(text, (oxc as any).visitorKeys ?? {}, options.dependency ?? false).run(result.program);
   } catch (err) {
     // Hostile nesting can exhaust the stack: fail closed for this file, never crash the scan.
     return { ...emptyFacts('js'), parseError: `analysis failed: ${(err as Error).message}` };
@@ -138,6 +167,8 @@ class JsAnalyzer implements FoldScope {
   constructor(
     private readonly text: string,
     private readonly keys: Record<string, string[]>,
+    /** Dependency code: keep only the facts the dependency rules read (see DEPENDENCY_CALL in rules/sinks.ts). */
+    private readonly dependency = false,
   ) {}
 
   /** Child-bearing keys of a node (oxc's visitorKeys; all object keys for unknown types). */
@@ -508,7 +539,8 @@ class JsAnalyzer implements FoldScope {
         if (node.type === 'BinaryExpression' && /^[!=]==?$/.test(node.operator)) {
           const l = nameOf(node.left);
           const r = nameOf(node.right);
-          if (l || r) this.facts.comparisons.push({ left: l ?? '', right: r ?? '', op: node.operator, start: node.start, end: node.end, fn: this.fnId });
+          // Comparisons feed CQ-03 only, which never reads dependency code.
+          if ((l || r) && !this.dependency) this.facts.comparisons.push({ left: l ?? '', right: r ?? '', op: node.operator, start: node.start, end: node.end, fn: this.fnId });
         }
         break;
       }
@@ -538,7 +570,7 @@ class JsAnalyzer implements FoldScope {
           const target = unwrap(node.left);
           if (target?.type === 'MemberExpression') {
             const name = this.resolve(target) ?? propertyName(target, this);
-            if (name) this.facts.assignments.push({ name, value: this.shallowValue(node.right), fn: this.fnId, start: node.start, end: node.end });
+            if (name && this.keepsAssignment(name)) this.facts.assignments.push({ name, value: this.shallowValue(node.right), fn: this.fnId, start: node.start, end: node.end });
           }
         }
         break;
@@ -546,7 +578,7 @@ class JsAnalyzer implements FoldScope {
         if (node.kind === 'init' && !node.computed && node.value && node.value.type !== 'ObjectPattern') {
           const key = node.key.name ?? node.key.value;
           const vt = unwrap(node.value)?.type;
-          if (key !== undefined && vt !== 'FunctionExpression' && vt !== 'ArrowFunctionExpression') {
+          if (key !== undefined && vt !== 'FunctionExpression' && vt !== 'ArrowFunctionExpression' && this.keepsAssignment(String(key))) {
             this.facts.assignments.push({ name: String(key), value: this.shallowValue(node.value), fn: this.fnId, start: node.start, end: node.end });
           }
         }
@@ -585,9 +617,23 @@ class JsAnalyzer implements FoldScope {
     this.walk(fn.body, insideFold);
   }
 
+  private keepsAssignment(name: string): boolean {
+    return !this.dependency || DEPENDENCY_ASSIGNMENT.test(name);
+  }
+
   private recordCall(node: Node, isNew: boolean): void {
     const calleeNode = unwrap(node.callee);
     const callee = this.resolve(calleeNode) ?? (calleeNode?.type === 'MemberExpression' ? `?.${propertyName(calleeNode, this) ?? '?'}` : '?');
+    if (this.dependency) {
+      // Chains are linked for every call (`spawn(…).unref()` marks the spawn); the fact itself
+      // only when a dependency rule can read it. Registrations are read in server code only.
+      const chained = this.chainedMethods(node);
+      const name = isNew ? `new ${callee}` : callee;
+      if (!DEPENDENCY_CALL.test(name) && !chained.includes('unref')) return;
+      const args = (node.arguments as Node[]).map((a) => (a.type === 'SpreadElement' ? { ...this.valueOf(a.argument), kind: 'spread' } : this.valueOf(a)));
+      this.facts.calls.push({ callee: name, written: this.text.slice(calleeNode?.start ?? node.start, calleeNode?.end ?? node.start).slice(0, 120), args, kwargs: {}, fn: this.fnId, start: node.start, end: node.end, isNew, chained });
+      return;
+    }
     const written = this.text.slice(calleeNode?.start ?? node.start, calleeNode?.end ?? node.start).slice(0, 120);
     const args = (node.arguments as Node[]).map((a) => (a.type === 'SpreadElement' ? { ...this.valueOf(a.argument), kind: 'spread' } : this.valueOf(a)));
     this.facts.calls.push({ callee: isNew ? `new ${callee}` : callee, written, args, kwargs: {}, fn: this.fnId, start: node.start, end: node.end, isNew, chained: this.chainedMethods(node) });

@@ -53,3 +53,36 @@ export function usesHomeDir(facts: CodeFacts): boolean {
   if (facts.calls.some((c) => /^(?:os\.getenv|os\.environ\.get)$/.test(c.callee) && /^(?:HOME|USERPROFILE)$/.test(String(c.args[0]?.constant)))) return true;
   return facts.strings.some((s) => /^~[/\\]/.test(s.value) || /\$HOME\b|%USERPROFILE%/.test(s.value));
 }
+
+/**
+ * The callees any rule reads in dependency code (CQ-02 malware families, install hooks, the
+ * obfuscation escalation; CQ-01 reads only strings). The JS analyser records only these calls for
+ * dependency files: the other controls that read calls (CQ-03..CQ-05, CD-01..CD-04) skip
+ * dependency code, so dropping the rest changes no finding while saving most of the per-call
+ * folding and taint work. A rule that starts reading another callee in dependency code must add
+ * it here (test/scan/analysis/dependency-facts.test.ts compares both modes).
+ */
+export const DEPENDENCY_CALL = new RegExp(
+  [
+    NETWORK_SINK,
+    PROCESS_SINK,
+    CODE_SINK,
+    READ_CALL,
+    WRITE_CALL,
+    /(?:^|\.)open$/,
+    /^(?:JSON\.stringify|Object\.(?:entries|keys|values|assign|fromEntries)|dict|json\.dumps|str|repr)$/,
+    /^os\.environ\./,
+    /\.connect$|^net\.createConnection$|^socket\.create_connection$|^(?:new )?(?:net\.Socket|socket\.socket)$|^(?:pty\.spawn|os\.dup2)$/,
+    /^require$|\.then$|\.unref$/,
+    /^(?:atob|Buffer\.from|String\.fromCharCode|base64\.b64decode|bytes\.fromhex|codecs\.decode|zlib\.decompress|marshal\.loads)$/,
+    /^(?:eval|new Function|Function|vm\.\w+|new vm\.Script|exec|compile)$/,
+    /(?:addHeader|setHeader|add_header)$/,
+    /^(?:os\.homedir|os\.path\.expanduser|pathlib\.Path\.home|Path\.home|os\.getenv|os\.environ\.get)$/,
+    /(?:^|\.)setup$|^(?:subprocess\.\w+|os\.system)$/,
+  ]
+    .map((r) => `(?:${r.source})`)
+    .join('|'),
+);
+
+/** Assignment names read in dependency code: `env:` spans (env-harvest) and mail recipients (hidden-recipient). */
+export const DEPENDENCY_ASSIGNMENT = /^env$|(?:^|\.)(?:bcc|bccAddress|bcc_address|bccAddresses|cc|ccAddress|cc_address)$/i;
