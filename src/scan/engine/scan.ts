@@ -3,6 +3,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import { canonicalJson } from '../../util/canonical-json.js';
+import { bundleAnalysis } from '../analysis/bundle.js';
+import { parallelAnalysisAvailable } from '../analysis/pool.js';
 import { allControls } from '../controls/index.js';
 import { buildCycloneDx } from '../sbom/cyclonedx.js';
 import { buildInventory, type Inventory } from '../sbom/inventory.js';
@@ -18,6 +20,8 @@ import type { ReportControl, ScanReport } from './report-types.js';
 import { inlineSuppressions, policySuppressions, type SuppressionRule } from './suppress.js';
 
 export const RULES_VERSION = '2026.1';
+/** The controls that read the shared analysis pass (analysis/bundle.ts). */
+const ANALYSIS_CONTROLS = new Set<string>(['CQ-01', 'CQ-02', 'CQ-03', 'CQ-04', 'CQ-05', 'CD-01', 'CD-02', 'CD-03', 'CD-04']);
 export { INVENTORY_KEY };
 
 export interface ScanOptions {
@@ -172,6 +176,11 @@ export async function scanBundleDetailed(options: ScanOptions): Promise<ScanOutc
     }
     return p;
   };
+  // Start the shared code-analysis pass now when its worker pool can run: it then parses while the
+  // controls before CQ-01 run here. The pass is the same one the controls await, so results and
+  // their order do not change; a failure surfaces in the control that awaits it. In-process, an
+  // early start would only overlap the two passes' memory, so the first control starts it.
+  if (parallelAnalysisAvailable() && controls.some((c) => ANALYSIS_CONTROLS.has(c.id))) void bundleAnalysis(ctx).catch(() => undefined);
   const results = new Map<ControlId, ControlResult>();
   for (const c of controls) results.set(c.id, await run(c));
 
