@@ -209,6 +209,26 @@ describe('registry web page (Chromium)', () => {
     await page.close();
   });
 
+  it('refuses a package page when the document index does not match the snapshot, and still lists packages', async () => {
+    const tampered = join(root, 'tampered-documents');
+    await cp(dist, tampered, { recursive: true });
+    const timestamp = JSON.parse(await readFile(join(tampered, 'timestamp.json'), 'utf8'));
+    const snapshot = JSON.parse(await readFile(join(tampered, timestamp.signed.snapshot.path), 'utf8'));
+    const indexFile = join(tampered, snapshot.signed.documents.path);
+    const text = await readFile(indexFile, 'utf8');
+    const at = text.indexOf('"sha256":"') + 10;
+    await writeFile(indexFile, text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1));
+    const base = await serve(tampered);
+    const { page } = await open(`${base}#/`);
+    await poll(() => page.locator('#result-count').textContent()).toBe('5 packages');
+    await page.goto(`${base}#/package/@acme/filesystem`);
+    const banner = page.locator('.banner-error');
+    await poll(() => banner.textContent()).toContain('tampered');
+    expect(await banner.textContent()).toContain(snapshot.signed.documents.path);
+    expect(await page.locator('table.controls').count()).toBe(0);
+    await page.close();
+  });
+
   it('rejects a timestamp whose signature does not verify', async () => {
     const forged = join(root, 'forged');
     await cp(dist, forged, { recursive: true });
