@@ -13,17 +13,17 @@ export abstract class MpakCommand extends Command {
   };
 
   /** Diagnostics and human output that is not the result: always stderr. */
-  protected info(message = ''): void {
+  info(message = ''): void {
     process.stderr.write(`${message}\n`);
   }
 
   /** Human rendering of a result: stdout, and only when --json is off. */
-  protected out(message = ''): void {
+  out(message = ''): void {
     if (!this.jsonEnabled()) process.stdout.write(`${message}\n`);
   }
 
   /** A negative answer that is not a crash: the result is still returned, the exit code is 1. */
-  protected negative(): void {
+  negative(): void {
     process.exitCode = ExitCode.negative;
   }
 

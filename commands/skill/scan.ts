@@ -1,13 +1,10 @@
 import { Args, Flags } from '@oclif/core';
 import { resolve } from 'node:path';
 import { MpakCommand } from '../../cli/base.js';
-import { outputFileFlag } from '../../cli/flags.js';
-import { environmentError } from '../../src/errors.js';
+import { emitScanReport, scanOutputFlags } from '../../cli/scan-output.js';
 import { mpakPaths } from '../../src/config/paths.js';
-import { evaluateGate, toSarif, type ScanReport } from '../../src/scan/index.js';
-import { renderGate, renderScanTable } from '../../src/scan/render.js';
+import type { ScanReport } from '../../src/scan/index.js';
 import { scanSkill } from '../../src/skills/index.js';
-import { writeFileAtomic } from '../../src/util/fs-atomic.js';
 
 export default class SkillScan extends MpakCommand {
   static override summary = 'Scan a skill (folder or .skill) with the MTF skill profile: secrets, malware, prompt injection.';
@@ -19,14 +16,8 @@ export default class SkillScan extends MpakCommand {
   ];
   static override args = { skill: Args.string({ description: 'A skill folder or a .skill file.', required: true }) };
   static override flags = {
-    'min-level': Flags.string({ description: 'Gate: fail (exit 1) below this level, L0..L4.' }),
-    'fail-on': Flags.string({ description: 'Gate: fail (exit 1) on any unsuppressed finding at or above critical|high|medium|low.' }),
-    format: Flags.string({ description: 'Output format on stdout.', options: ['table', 'json', 'sarif'], default: 'table' }),
-    output: outputFileFlag('Write the report to this file (JSON, or SARIF with --format sarif).'),
+    ...scanOutputFlags,
     trust: Flags.string({ description: 'Trust anchor for a signed .skill (AI-03; repeatable).', multiple: true }),
-    policy: Flags.string({ description: 'Operator suppression policy file.' }),
-    'ignore-bundle-suppressions': Flags.boolean({ description: 'Ignore inline mpak-ignore comments and the skill .mpakignore.' }),
-    now: Flags.string({ description: 'Fixed clock (RFC 3339) for the report.' }),
   };
 
   async run(): Promise<ScanReport> {
@@ -39,21 +30,6 @@ export default class SkillScan extends MpakCommand {
       ...(flags.now ? { now: flags.now } : {}),
       mpakHome: mpakPaths(process.env).home,
     });
-    const gate = evaluateGate(report, { minLevel: flags['min-level'], failOn: flags['fail-on'] });
-    if (gate) report.gate = gate;
-    const format = this.jsonEnabled() ? 'json' : flags.format;
-    const document = format === 'sarif' ? toSarif(report) : report;
-    if (flags.output) {
-      await writeFileAtomic(resolve(flags.output), `${JSON.stringify(document, null, 2)}\n`).catch((err: Error) => {
-        throw environmentError('WRITE_FAILED', `cannot write ${flags.output}: ${err.message}`);
-      });
-    }
-    if (!this.jsonEnabled()) {
-      if (format === 'table') this.out(renderScanTable(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR }));
-      else process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    }
-    if (gate) this.info(renderGate(gate));
-    if (gate && !gate.held) this.negative();
-    return report;
+    return emitScanReport(this, report, flags);
   }
 }

@@ -19,7 +19,7 @@ describe('skills in a registry (CLI)', () => {
 
   const cli = (args: string[]) => runCli(args, { cwd: dir, env, timeoutMs: 180_000 });
 
-  it('indexes, finds, shows and installs a skill', async () => {
+  it('indexes, finds, shows and installs a skill', { timeout: 300_000 }, async () => {
     const pack = await cli(['skill', 'pack', join(repoRoot, 'examples/skills/bundle-review'), '-o', 'bundle-review.skill', '--json']);
     expect(pack.code, pack.stderr).toBe(0);
     const init = await cli(['index', 'init', 'registry', '--name', 'skills', '--base-url', 'https://skills.example/', '--json']);
