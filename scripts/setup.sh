@@ -27,7 +27,7 @@ if [ "${MPAK_SKIP_APT:-}" != 1 ]; then
   [ -x /usr/bin/chromium ] || _need+=(chromium)
   if [ ${#_need[@]} -gt 0 ] && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${_need[*]} (Debian packages)" >&2
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${_need[@]}" >/dev/null) \
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${_need[@]}" >/dev/null) \
       || echo "setup: could not install ${_need[*]}; the tests that use them will fail" >&2
   fi
 fi
