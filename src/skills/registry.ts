@@ -53,6 +53,7 @@ export async function readSkill(file: string, context: InspectContext): Promise<
   }
   const { scanSkill } = await import('./scan.js');
   const { summarizeScan } = await import('../scan/index.js');
+  const { withControlDetails } = await import('../registry/kinds.js');
   const { report } = await scanSkill({
     path: file,
     now: context.now,
@@ -70,5 +71,5 @@ export async function readSkill(file: string, context: InspectContext): Promise<
     ...(fm.license ? { license: fm.license } : {}),
     ...(fm.repository ? { repository: fm.repository } : {}),
   };
-  return { name: `@${scope}/${fm.name}`, version: fm.version, manifest, scan: summarizeScan(report), signature };
+  return { name: `@${scope}/${fm.name}`, version: fm.version, manifest, scan: withControlDetails(summarizeScan(report), report), signature };
 }

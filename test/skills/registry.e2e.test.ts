@@ -46,6 +46,8 @@ describe('skills in a registry (CLI)', () => {
     const shown = JSON.parse(show.stdout);
     expect(shown.install).toBe('mpak skill install @mpak-examples/bundle-review');
     expect(shown.version.scan.controls['CD-03']).toBe('pass');
+    // per-control reasons travel into the registry entry, as for bundles
+    expect(shown.version.scan.details['CD-01'].reason).toMatch(/a skill declares no tools/);
 
     const skillsDir = join(dir, 'installed');
     const install = await cli(['skill', 'install', '@mpak-examples/bundle-review', '--dir', skillsDir, '--json']);
