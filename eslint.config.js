@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'schemas/**', 'index-template/assets/**', 'test/fixtures/**', 'examples/**/node_modules/**', 'coverage/**', 'oclif.manifest.json'] },
+  { ignores: ['dist/**', 'bench/results/**', 'test/artifacts/**', 'node_modules/**', 'schemas/**', 'index-template/assets/**', 'test/fixtures/**', 'examples/**/node_modules/**', 'coverage/**', 'oclif.manifest.json'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
